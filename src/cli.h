@@ -1,0 +1,39 @@
+/*
+ * cli: command-line parsing for the subcommands. Pure (no I/O, no exit) so that every accepted
+ * and rejected invocation is unit-tested; the subcommand drivers print and exit.
+ */
+#ifndef PROF_CLI_H
+#define PROF_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define CLI_DEFAULT_FREQ 999 /* Hz: odd, so it does not beat in lockstep with 10 ms timers */
+#define CLI_DEFAULT_OUTPUT "prof.pb.gz"
+#define CLI_DEFAULT_MMAP_PAGES 64
+#define CLI_MAX_EVENTS 8
+
+struct cli_record {
+	const char *events[CLI_MAX_EVENTS]; /* names as given (borrowed from argv) */
+	int nevents;
+	bool freq;          /* -F given or default */
+	uint64_t rate;      /* Hz with freq, else period */
+	bool callchain;
+	const char *output;
+	double duration;    /* seconds; 0 = until the command exits */
+	unsigned mmap_pages;
+	int verbosity;      /* -1 quiet, 0 normal, 1+ verbose */
+	bool help;
+	char **argv;        /* the command (borrowed), NULL-terminated */
+};
+
+/*
+ * Parses `prof record` arguments (argv[0] is "record"). 0 on success; -EINVAL with *cause set
+ * (caller frees) for a usage error. With --help, returns 0 and sets help.
+ */
+int cli_parse_record(int argc, char **argv, struct cli_record *out, char **cause);
+
+/* The usage text of `prof record`. */
+const char *cli_record_usage(void);
+
+#endif

@@ -1,0 +1,11 @@
+/*
+ * cmd: the subcommands. Each is an edge of the program: it parses, wires the stages together,
+ * prints and returns the process exit status.
+ */
+#ifndef PROF_CMD_H
+#define PROF_CMD_H
+
+/* prof record: argv[0] is "record". */
+int cmd_record(int argc, char **argv);
+
+#endif

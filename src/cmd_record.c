@@ -1,0 +1,455 @@
+/*
+ * cmd_record: `prof record -- CMD`. Wires target -> session -> symbolize -> pprof, runs the event
+ * loop (one poll over a signalfd and every ring), and is the edge where errors become messages.
+ *
+ * Signals: SIGINT, SIGTERM and SIGHUP are blocked and read from a signalfd, so they stop the
+ * recording cleanly at any point; the command runs with the signal mask prof was started with,
+ * and a Ctrl-C on the terminal reaches it as it would without us.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/perf_event.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "cmd.h"
+#include "events.h"
+#include "log.h"
+#include "pprof.h"
+#include "privilege.h"
+#include "session.h"
+#include "symbolize.h"
+#include "target.h"
+#include "xalloc.h"
+
+#define RECORD_POLL_MS 100
+#define RECORD_STATUS_MS 500
+
+enum record_exit { RECORD_EXIT_FAILED = 1, RECORD_EXIT_USAGE = 2 };
+
+static int64_t
+record_now_ns(clockid_t clock)
+{
+	struct timespec ts;
+
+	clock_gettime(clock, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static long
+record_read_sysctl(const char *path, long fallback)
+{
+	FILE *f = fopen(path, "re");
+	long v;
+
+	if (!f)
+		return fallback;
+	if (fscanf(f, "%ld", &v) != 1)
+		v = fallback;
+	fclose(f);
+	return v;
+}
+
+/* Refuses, before anything runs, an output path we could never write. */
+static int
+record_check_output(const char *path)
+{
+	char *dir, *slash;
+	struct stat st;
+	int ok = 0;
+
+	if (strcmp(path, "-") == 0)
+		return 0;
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		log_error("cannot write the profile to '%s': it is a directory", path);
+		return -EISDIR;
+	}
+	dir = xstrdup(path);
+	slash = strrchr(dir, '/');
+	if (!slash)
+		strcpy(dir, ".");
+	else if (slash == dir)
+		dir[1] = '\0';
+	else
+		*slash = '\0';
+	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		log_error("cannot write the profile to '%s': directory '%s' does not exist", path,
+			  dir);
+		ok = -ENOENT;
+	} else {
+		/*
+		 * Try it for real (access() says yes to root on a read-only file system): a long
+		 * recording must not end in "cannot write".
+		 */
+		char *probe = xasprintf("%s/.prof-probe.XXXXXX", dir);
+		int fd = mkostemp(probe, O_CLOEXEC);
+
+		if (fd < 0) {
+			log_error("cannot write the profile to '%s': cannot create files in "
+				  "directory '%s' (%s)",
+				  path, dir, strerror(errno));
+			ok = -errno;
+		} else {
+			close(fd);
+			unlink(probe);
+		}
+		free(probe);
+	}
+	free(dir);
+	return ok;
+}
+
+/* More threads need more fds: take the hard limit, as perf does. */
+static void
+record_raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+static void
+record_format_value(char *buf, size_t size, int64_t v, const char *unit)
+{
+	if (strcmp(unit, "nanoseconds") == 0) {
+		double s = (double)v / 1e9;
+
+		if (s >= 1 || v == 0)
+			snprintf(buf, size, "%.2fs", s);
+		else
+			snprintf(buf, size, "%.2fms", (double)v / 1e6);
+	} else {
+		snprintf(buf, size, "%lld", (long long)v);
+	}
+}
+
+static void
+record_print_top(const struct profile *p, size_t type, size_t max)
+{
+	struct profile_top_entry *top = NULL;
+	const char *unit = p->strings[p->types[type].unit];
+	int64_t total = profile_total(p, type), sum = 0;
+	size_t n = profile_top(p, type, &top), i;
+
+	if (total <= 0 || n == 0) {
+		free(top);
+		return;
+	}
+	fprintf(stderr, "prof: top functions by %s (self):\n", p->strings[p->types[type].type]);
+	fprintf(stderr, "%10s %6s %6s %10s %6s  %s\n", "flat", "flat%", "sum%", "cum", "cum%",
+		"function");
+	for (i = 0; i < n && i < max; i++) {
+		char flat[32], cum[32];
+
+		sum += top[i].flat;
+		record_format_value(flat, sizeof(flat), top[i].flat, unit);
+		record_format_value(cum, sizeof(cum), top[i].cum, unit);
+		fprintf(stderr, "%10s %5.1f%% %5.1f%% %10s %5.1f%%  %s\n", flat,
+			100.0 * (double)top[i].flat / (double)total, 100.0 * (double)sum / (double)total,
+			cum, 100.0 * (double)top[i].cum / (double)total, profile_top_name(p, &top[i]));
+	}
+	free(top);
+}
+
+static void
+record_status(const struct session *s, int64_t start, bool final)
+{
+	double secs = (double)(record_now_ns(CLOCK_MONOTONIC) - start) / 1e9;
+
+	if (final) {
+		fprintf(stderr, "\r\033[K");
+		return;
+	}
+	fprintf(stderr, "\r\033[Kprof: recording %.1fs, %llu samples, %llu lost, %llu threads", secs,
+		(unsigned long long)s->stats.samples, (unsigned long long)s->stats.lost,
+		(unsigned long long)s->stats.threads);
+}
+
+/* Builds the sampler configuration; the edge reports what it chose. */
+static int
+record_config(const struct cli_record *opt, const struct privilege *priv,
+	      struct events_config *cfg)
+{
+	const char *name = opt->nevents ? opt->events[0] : "cpu-clock";
+	long max_rate;
+	char *cause = NULL;
+
+	memset(cfg, 0, sizeof(*cfg));
+	if (events_parse(name, &cfg->specs[0], &cause) < 0) {
+		log_error("%s", cause);
+		free(cause);
+		return -EINVAL;
+	}
+	cfg->nspecs = 1;
+	cfg->freq = opt->freq;
+	cfg->rate = opt->rate;
+	cfg->callchain = opt->callchain;
+	cfg->mmap_pages = opt->mmap_pages;
+	cfg->kernel = privilege_kernel_allowed(priv);
+	if (!cfg->kernel)
+		log_verbose("kernel frames are not recorded: kernel.perf_event_paranoid is %d and "
+			    "prof lacks CAP_PERFMON",
+			    priv->paranoid);
+	max_rate = record_read_sysctl("/proc/sys/kernel/perf_event_max_sample_rate", 100000);
+	if (cfg->freq && (long)cfg->rate > max_rate) {
+		log_error("bad -F value '%llu': above this kernel's limit of %ld samples per second "
+			  "(kernel.perf_event_max_sample_rate)",
+			  (unsigned long long)cfg->rate, max_rate);
+		events_spec_free(&cfg->specs[0]);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+struct record_loop {
+	struct session *session;
+	struct target *target;
+	int sigfd;
+	int64_t start;
+	int64_t deadline; /* monotonic ns, 0 = none */
+	bool status_line;
+	int stop_signal;  /* the signal that stopped us, 0 if none */
+};
+
+/* Reads pending signals; returns true when one of them asks us to stop. */
+static bool
+record_signals(struct record_loop *l)
+{
+	struct signalfd_siginfo si;
+	bool stop = false;
+
+	while (read(l->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		if (si.ssi_signo == SIGCHLD) {
+			if (l->target)
+				target_poll(l->target);
+		} else {
+			l->stop_signal = (int)si.ssi_signo;
+			stop = true;
+		}
+	}
+	return stop;
+}
+
+static void
+record_run(struct record_loop *l)
+{
+	size_t cap = 0;
+	struct pollfd *pfds = NULL;
+	int64_t next_status = l->start + RECORD_STATUS_MS * 1000000LL;
+
+	while (!target_done(l->target)) {
+		size_t n;
+		int64_t now, timeout = RECORD_POLL_MS;
+
+		xgrow(&pfds, &cap, l->session->nthreads + 1, sizeof(*pfds));
+		pfds[0].fd = l->sigfd;
+		pfds[0].events = POLLIN;
+		pfds[0].revents = 0;
+		n = session_pollfds(l->session, pfds + 1, cap - 1);
+		now = record_now_ns(CLOCK_MONOTONIC);
+		if (l->deadline) {
+			if (now >= l->deadline)
+				break;
+			if ((l->deadline - now) / 1000000 < timeout)
+				timeout = (l->deadline - now) / 1000000 + 1;
+		}
+		if (poll(pfds, n + 1, (int)timeout) < 0 && errno != EINTR)
+			break;
+		session_handle_pollfds(l->session, pfds + 1, n);
+		if ((pfds[0].revents & POLLIN) && record_signals(l))
+			break;
+		if (l->status_line && record_now_ns(CLOCK_MONOTONIC) >= next_status) {
+			record_status(l->session, l->start, false);
+			next_status += RECORD_STATUS_MS * 1000000LL;
+		}
+	}
+	free(pfds);
+	if (l->status_line)
+		record_status(l->session, l->start, true);
+}
+
+/* After the profile is out: wait for the command, unless a second signal says not to. */
+static int
+record_wait_command(struct record_loop *l, const char *cmd)
+{
+	struct pollfd pfd = {.fd = l->sigfd, .events = POLLIN};
+	int status;
+
+	l->stop_signal = 0;
+	for (;;) {
+		status = target_wait_exit(l->target, true);
+		if (status >= 0)
+			return target_exit_code(status);
+		if (poll(&pfd, 1, RECORD_POLL_MS) > 0) {
+			struct signalfd_siginfo si;
+
+			while (read(l->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+				if (si.ssi_signo == SIGCHLD)
+					continue;
+				log_info("leaving '%s' (pid %d) running", cmd, (int)l->target->pid);
+				return 128 + (int)si.ssi_signo;
+			}
+		}
+	}
+}
+
+static void
+record_summary(const struct cli_record *opt, const struct session *s, const struct profile *p,
+	       double secs, const char *output, long size)
+{
+	const struct session_stats *st = &s->stats;
+
+	log_info("%llu samples (%llu lost records) from %llu process%s, %llu thread%s in %.2fs",
+		 (unsigned long long)st->samples, (unsigned long long)st->lost,
+		 (unsigned long long)st->processes, st->processes == 1 ? "" : "es",
+		 (unsigned long long)st->threads, st->threads == 1 ? "" : "s", secs);
+	if (st->throttled)
+		log_warn("the kernel throttled sampling %llu times (kernel.perf_event_max_sample_rate)"
+			 "; lower -F",
+			 (unsigned long long)st->throttled);
+	if (st->lost || st->overruns)
+		log_warn("%llu records were lost: the ring buffers filled up; raise --mmap-pages or "
+			 "lower -F",
+			 (unsigned long long)(st->lost + st->overruns));
+	if (st->bad_records)
+		log_warn("%llu malformed records were skipped", (unsigned long long)st->bad_records);
+	if (st->open_failed)
+		log_warn("%llu threads could not be sampled (%s)",
+			 (unsigned long long)st->open_failed, strerror(-st->open_error));
+	if (strcmp(output, "-") != 0) {
+		log_info("wrote %s (%.1f KiB); view it with: go tool pprof -http=:8080 %s", output,
+			 (double)size / 1024.0, output);
+	}
+	if (st->samples && log_get_level() >= LOG_NORMAL)
+		record_print_top(p, 1, 10);
+	(void)opt;
+}
+
+int
+cmd_record(int argc, char **argv)
+{
+	struct cli_record opt;
+	struct events_config cfg;
+	struct privilege priv;
+	struct record_loop loop;
+	struct target target;
+	struct session *session;
+	struct symbolize *sym;
+	struct profile *p;
+	sigset_t stop_set, orig_mask;
+	char *cause = NULL;
+	int64_t time_nanos, start;
+	double secs;
+	int err, code, failed_profile = 0;
+	long size = 0;
+
+	if (cli_parse_record(argc, argv, &opt, &cause) < 0) {
+		log_error("%s", cause);
+		free(cause);
+		return RECORD_EXIT_USAGE;
+	}
+	if (opt.help) {
+		fputs(cli_record_usage(), stdout);
+		return 0;
+	}
+	log_set_level(opt.verbosity < 0 ? LOG_QUIET : (enum log_level)opt.verbosity);
+	privilege_read(&priv);
+	if (record_config(&opt, &priv, &cfg) < 0)
+		return RECORD_EXIT_USAGE;
+	if (record_check_output(opt.output) < 0) {
+		events_spec_free(&cfg.specs[0]);
+		return RECORD_EXIT_FAILED;
+	}
+	record_raise_nofile();
+
+	sigemptyset(&stop_set);
+	sigaddset(&stop_set, SIGINT);
+	sigaddset(&stop_set, SIGTERM);
+	sigaddset(&stop_set, SIGHUP);
+	sigaddset(&stop_set, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &stop_set, &orig_mask);
+	memset(&loop, 0, sizeof(loop));
+	loop.sigfd = signalfd(-1, &stop_set, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (loop.sigfd < 0) {
+		log_error("cannot create a signalfd: %s", strerror(errno));
+		return RECORD_EXIT_FAILED;
+	}
+
+	session = session_create(&cfg);
+	time_nanos = record_now_ns(CLOCK_REALTIME);
+	start = record_now_ns(CLOCK_MONOTONIC);
+	err = target_launch(&target, opt.argv, &orig_mask, &session_target_ops, session, &cause);
+	if (err < 0) {
+		if (session->stats.open_failed)
+			cause = privilege_explain_perf(&priv, cfg.specs[0].name,
+						       session->stats.open_error);
+		log_error("%s", cause ? cause : strerror(-err));
+		free(cause);
+		session_free(session);
+		target_free(&target);
+		events_spec_free(&cfg.specs[0]);
+		if (err == -ENOENT)
+			return 127;
+		return err == -EACCES || err == -ENOEXEC || err == -EISDIR ? 126 : RECORD_EXIT_FAILED;
+	}
+	/* The command restores SIGPIPE's default itself; we want EPIPE, not death, on -o -. */
+	signal(SIGPIPE, SIG_IGN);
+
+	loop.session = session;
+	loop.target = &target;
+	loop.start = start;
+	loop.deadline = opt.duration > 0 ? start + (int64_t)(opt.duration * 1e9) : 0;
+	loop.status_line = isatty(STDERR_FILENO) && opt.verbosity >= 0;
+	record_run(&loop);
+
+	/* Stop sampling, let the command go, and only then do the slow part. */
+	session_stop(session);
+	target_detach(&target);
+	secs = (double)(record_now_ns(CLOCK_MONOTONIC) - start) / 1e9;
+	if (loop.stop_signal)
+		log_info("%s: stopping and writing the profile", strsignal(loop.stop_signal));
+
+	/*
+	 * libdw may be built with debuginfod: without this, DEBUGINFOD_URLS in the environment
+	 * would send a network request per missing debuginfo file. Network lookups are opt-in.
+	 */
+	unsetenv("DEBUGINFOD_URLS");
+	sym = symbolize_create();
+	p = session_finish(session, sym, opt.argv, time_nanos, (int64_t)(secs * 1e9));
+	if (pprof_write_file(p, opt.output, &cause) < 0) {
+		log_error("%s", cause);
+		free(cause);
+		failed_profile = 1;
+	} else if (strcmp(opt.output, "-") != 0) {
+		struct stat st;
+
+		if (stat(opt.output, &st) == 0)
+			size = (long)st.st_size;
+	}
+	if (!failed_profile)
+		record_summary(&opt, session, p, secs, opt.output, size);
+	if (!target.exited && !loop.stop_signal && opt.duration > 0)
+		log_info("--duration reached: '%s' (pid %d) keeps running; waiting for it to exit",
+			 opt.argv[0], (int)target.pid);
+	code = record_wait_command(&loop, opt.argv[0]);
+
+	symbolize_free(sym);
+	session_free(session);
+	target_free(&target);
+	events_spec_free(&cfg.specs[0]);
+	close(loop.sigfd);
+	return failed_profile ? RECORD_EXIT_FAILED : code;
+}

@@ -1,0 +1,43 @@
+/*
+ * main: dispatches to the subcommands.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "log.h"
+
+static void
+main_usage(FILE *f)
+{
+	fprintf(f, "usage: prof COMMAND [ARGS...]\n"
+		   "\n"
+		   "An external sampling profiler for Linux that writes pprof profiles.\n"
+		   "\n"
+		   "commands:\n"
+		   "  record    run a command and profile it (prof record -- ./app args)\n"
+		   "\n"
+		   "prof COMMAND --help describes a command; prof --version prints the version.\n");
+}
+
+int
+main(int argc, char **argv)
+{
+	if (argc < 2) {
+		main_usage(stderr);
+		return 2;
+	}
+	if (strcmp(argv[1], "record") == 0)
+		return cmd_record(argc - 1, argv + 1);
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
+		printf("prof %s\n", PROF_VERSION);
+		return 0;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		main_usage(stdout);
+		return 0;
+	}
+	log_error("unknown command '%s' (see prof --help)", argv[1]);
+	return 2;
+}

@@ -1,0 +1,421 @@
+/*
+ * maps: a registry of every mapping ever seen (indexed by id, freed only by maps_free) plus, per
+ * process, a sorted array of pointers into it. Mapping objects are never edited once created:
+ * when a new mapping covers part of an old one, the surviving parts become new objects and the
+ * old object stays intact, because samples resolved earlier still point at it.
+ */
+#include "config.h"
+
+#include "maps.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "table.h"
+#include "xalloc.h"
+
+/* One process's address space: non-overlapping mappings sorted by start. */
+struct maps_space {
+	pid_t pid;
+	const struct maps_mapping **v;
+	size_t n, cap;
+};
+
+struct maps {
+	struct maps_mapping **all; /* all[id - 1] */
+	size_t nall, capall;
+	struct maps_space *spaces; /* indexed by the ids stored in `pids` */
+	size_t nspaces, capspaces;
+	struct table pids;
+	struct maps_mapping *kernel;
+};
+
+/* The kernel's half of the x86-64/arm64 48-bit address space, up to the top. */
+#define MAPS_KERNEL_START 0xffff800000000000ULL
+
+/* --- parsing /proc/PID/maps --- */
+
+/* Hex digits up to a non-hex character; rejects empty numbers and overflow. */
+static int
+maps_parse_hex(const char **pp, uint64_t max, uint64_t *out)
+{
+	const char *p = *pp;
+	uint64_t v = 0;
+	int d;
+
+	for (; *p; p++) {
+		if (*p >= '0' && *p <= '9')
+			d = *p - '0';
+		else if (*p >= 'a' && *p <= 'f')
+			d = *p - 'a' + 10;
+		else if (*p >= 'A' && *p <= 'F')
+			d = *p - 'A' + 10;
+		else
+			break;
+		if (v > (max - (uint64_t)d) / 16)
+			return -EINVAL;
+		v = v * 16 + (uint64_t)d;
+	}
+	if (p == *pp)
+		return -EINVAL;
+	*pp = p;
+	*out = v;
+	return 0;
+}
+
+static int
+maps_parse_dec(const char **pp, uint64_t *out)
+{
+	const char *p = *pp;
+	uint64_t v = 0;
+
+	for (; *p >= '0' && *p <= '9'; p++) {
+		uint64_t d = (uint64_t)(*p - '0');
+		if (v > (UINT64_MAX - d) / 10)
+			return -EINVAL;
+		v = v * 10 + d;
+	}
+	if (p == *pp)
+		return -EINVAL;
+	*pp = p;
+	*out = v;
+	return 0;
+}
+
+/* Consumes exactly the character `c`. */
+static int
+maps_parse_char(const char **pp, char c)
+{
+	if (**pp != c)
+		return -EINVAL;
+	(*pp)++;
+	return 0;
+}
+
+/* One permission flag: `yes` or '-'. */
+static int
+maps_parse_perm(const char **pp, char yes, bool *out)
+{
+	if (**pp == yes)
+		*out = true;
+	else if (**pp == '-')
+		*out = false;
+	else
+		return -EINVAL;
+	(*pp)++;
+	return 0;
+}
+
+int
+maps_parse_line(char *line, struct maps_line *out)
+{
+	const char *p = line;
+	uint64_t maj, min;
+	size_t len;
+	char *path;
+
+	memset(out, 0, sizeof(*out));
+	len = strlen(line);
+	if (len && line[len - 1] == '\n')
+		line[--len] = '\0';
+
+	if (maps_parse_hex(&p, UINT64_MAX, &out->start) || maps_parse_char(&p, '-') ||
+	    maps_parse_hex(&p, UINT64_MAX, &out->end) || maps_parse_char(&p, ' '))
+		return -EINVAL;
+	if (out->end <= out->start)
+		return -EINVAL;
+
+	if (maps_parse_perm(&p, 'r', &out->r) || maps_parse_perm(&p, 'w', &out->w) ||
+	    maps_parse_perm(&p, 'x', &out->x))
+		return -EINVAL;
+	if (*p == 'p')
+		out->p = true;
+	else if (*p != 's')
+		return -EINVAL;
+	p++;
+
+	if (maps_parse_char(&p, ' ') || maps_parse_hex(&p, UINT64_MAX, &out->pgoff) ||
+	    maps_parse_char(&p, ' ') || maps_parse_hex(&p, UINT32_MAX, &maj) ||
+	    maps_parse_char(&p, ':') || maps_parse_hex(&p, UINT32_MAX, &min) ||
+	    maps_parse_char(&p, ' ') || maps_parse_dec(&p, &out->ino))
+		return -EINVAL;
+	out->maj = (uint32_t)maj;
+	out->min = (uint32_t)min;
+
+	/*
+	 * The kernel pads with spaces up to a column before the path, and prints no path for
+	 * anonymous memory. Everything after the padding is the path, spaces and " (deleted)"
+	 * included, since file names may contain spaces.
+	 */
+	if (*p != '\0' && *p != ' ')
+		return -EINVAL;
+	while (*p == ' ')
+		p++;
+	path = line + (p - line);
+	out->path = path;
+	return 0;
+}
+
+/* --- the registry and address spaces --- */
+
+struct maps *
+maps_create(void)
+{
+	struct maps *m = xcalloc(1, sizeof(*m));
+
+	table_init(&m->pids);
+	return m;
+}
+
+void
+maps_free(struct maps *m)
+{
+	size_t i;
+
+	if (!m)
+		return;
+	for (i = 0; i < m->nall; i++) {
+		free(m->all[i]->path);
+		free(m->all[i]);
+	}
+	free(m->all);
+	for (i = 0; i < m->nspaces; i++)
+		free(m->spaces[i].v);
+	free(m->spaces);
+	table_free(&m->pids);
+	free(m);
+}
+
+/* Registers a copy of `tmpl` (path duplicated) under the next id, with the given range. */
+static struct maps_mapping *
+maps_new(struct maps *m, const struct maps_mapping *tmpl, uint64_t start, uint64_t end,
+	 uint64_t pgoff)
+{
+	struct maps_mapping *mm = xmalloc(sizeof(*mm));
+
+	*mm = *tmpl;
+	mm->path = xstrdup(tmpl->path ? tmpl->path : "");
+	mm->start = start;
+	mm->end = end;
+	mm->pgoff = pgoff;
+	xgrow(&m->all, &m->capall, m->nall + 1, sizeof(*m->all));
+	m->all[m->nall++] = mm;
+	mm->id = (uint32_t)m->nall;
+	return mm;
+}
+
+static bool
+maps_pid_eq(uint32_t id, const void *key, void *arg)
+{
+	const struct maps *m = arg;
+
+	return m->spaces[id].pid == *(const pid_t *)key;
+}
+
+static struct maps_space *
+maps_space_find(const struct maps *m, pid_t pid)
+{
+	uint32_t id = table_find(&m->pids, table_hash_u64((uint64_t)pid, 0), &pid, maps_pid_eq,
+				 (void *)m);
+
+	return id == TABLE_NONE ? NULL : &m->spaces[id];
+}
+
+static struct maps_space *
+maps_space_get(struct maps *m, pid_t pid)
+{
+	struct maps_space *sp = maps_space_find(m, pid);
+
+	if (sp)
+		return sp;
+	xgrow(&m->spaces, &m->capspaces, m->nspaces + 1, sizeof(*m->spaces));
+	sp = &m->spaces[m->nspaces];
+	memset(sp, 0, sizeof(*sp));
+	sp->pid = pid;
+	table_insert(&m->pids, table_hash_u64((uint64_t)pid, 0), (uint32_t)m->nspaces);
+	m->nspaces++;
+	return sp;
+}
+
+/* Index of the first mapping whose end is above `addr` (sp->n if none). */
+static size_t
+maps_space_lower(const struct maps_space *sp, uint64_t addr)
+{
+	size_t lo = 0, hi = sp->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (sp->v[mid]->end <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static bool
+maps_same(const struct maps_mapping *a, const struct maps_mapping *b)
+{
+	const char *pa = a->path ? a->path : "", *pb = b->path ? b->path : "";
+
+	return a->start == b->start && a->end == b->end && a->pgoff == b->pgoff &&
+	       a->kernel == b->kernel && strcmp(pa, pb) == 0;
+}
+
+const struct maps_mapping *
+maps_add(struct maps *m, pid_t pid, const struct maps_mapping *tmpl)
+{
+	const struct maps_mapping *repl[3];
+	struct maps_space *sp;
+	size_t first, last, nrepl = 0, ntail;
+	struct maps_mapping *mm;
+
+	if (tmpl->end <= tmpl->start)
+		return NULL;
+	sp = maps_space_get(m, pid);
+
+	/* [first, last): the mappings that overlap the new one. */
+	first = maps_space_lower(sp, tmpl->start);
+	for (last = first; last < sp->n && sp->v[last]->start < tmpl->end; last++)
+		;
+
+	/* Both /proc synthesis and the kernel's MMAP2 record can report the same mapping. */
+	if (last == first + 1 && maps_same(sp->v[first], tmpl))
+		return sp->v[first];
+
+	/* Only the first and last overlapped mappings can stick out past the new one. */
+	if (first < last && sp->v[first]->start < tmpl->start) {
+		const struct maps_mapping *o = sp->v[first];
+		repl[nrepl++] = maps_new(m, o, o->start, tmpl->start, o->pgoff);
+	}
+	mm = maps_new(m, tmpl, tmpl->start, tmpl->end, tmpl->pgoff);
+	repl[nrepl++] = mm;
+	if (first < last && sp->v[last - 1]->end > tmpl->end) {
+		const struct maps_mapping *o = sp->v[last - 1];
+		repl[nrepl++] =
+			maps_new(m, o, tmpl->end, o->end, o->pgoff + (tmpl->end - o->start));
+	}
+
+	/* Replace v[first, last) by repl[0, nrepl). */
+	xgrow(&sp->v, &sp->cap, sp->n - (last - first) + nrepl, sizeof(*sp->v));
+	ntail = sp->n - last;
+	memmove(&sp->v[first + nrepl], &sp->v[last], ntail * sizeof(*sp->v));
+	memcpy(&sp->v[first], repl, nrepl * sizeof(*repl));
+	sp->n = first + nrepl + ntail;
+	return mm;
+}
+
+void
+maps_exec(struct maps *m, pid_t pid)
+{
+	struct maps_space *sp = maps_space_find(m, pid);
+
+	if (sp)
+		sp->n = 0;
+}
+
+void
+maps_fork(struct maps *m, pid_t parent, pid_t child)
+{
+	struct maps_space *psp, *csp;
+
+	if (parent == child)
+		return;
+	/* Get the child first: creating it may move the spaces array. */
+	csp = maps_space_get(m, child);
+	psp = maps_space_find(m, parent);
+	csp->n = 0;
+	if (!psp || !psp->n)
+		return;
+	xgrow(&csp->v, &csp->cap, psp->n, sizeof(*csp->v));
+	memcpy(csp->v, psp->v, psp->n * sizeof(*csp->v));
+	csp->n = psp->n;
+}
+
+const struct maps_mapping *
+maps_find(const struct maps *m, pid_t pid, uint64_t addr)
+{
+	const struct maps_space *sp = maps_space_find(m, pid);
+	size_t i;
+
+	if (!sp)
+		return NULL;
+	i = maps_space_lower(sp, addr);
+	if (i < sp->n && sp->v[i]->start <= addr)
+		return sp->v[i];
+	return NULL;
+}
+
+const struct maps_mapping *
+maps_kernel(struct maps *m)
+{
+	struct maps_mapping tmpl;
+
+	if (m->kernel)
+		return m->kernel;
+	memset(&tmpl, 0, sizeof(tmpl));
+	tmpl.path = (char *)"[kernel.kallsyms]";
+	tmpl.kernel = true;
+	m->kernel = maps_new(m, &tmpl, MAPS_KERNEL_START, UINT64_MAX, 0);
+	return m->kernel;
+}
+
+size_t
+maps_count(const struct maps *m)
+{
+	return m->nall;
+}
+
+const struct maps_mapping *
+maps_get(const struct maps *m, uint32_t id)
+{
+	if (id == 0 || id > m->nall)
+		return NULL;
+	return m->all[id - 1];
+}
+
+/* --- /proc/PID/maps --- */
+
+int
+maps_load_proc(struct maps *m, pid_t pid)
+{
+	char fname[64], *line = NULL;
+	size_t cap = 0;
+	int err = 0;
+	FILE *f;
+
+	snprintf(fname, sizeof(fname), "/proc/%d/maps", (int)pid);
+	f = fopen(fname, "re");
+	if (!f)
+		return -errno;
+	errno = 0;
+	while (getline(&line, &cap, f) >= 0) {
+		struct maps_mapping tmpl;
+		struct maps_line ml;
+
+		/* A line we cannot read is reported, but does not cost us the rest of the file. */
+		if (maps_parse_line(line, &ml) < 0) {
+			err = -EINVAL;
+			continue;
+		}
+		/* [vsyscall] is fixed legacy kernel code, never sampled as user code nowadays. */
+		if (!ml.x || strcmp(ml.path, "[vsyscall]") == 0)
+			continue;
+		memset(&tmpl, 0, sizeof(tmpl));
+		tmpl.start = ml.start;
+		tmpl.end = ml.end;
+		tmpl.pgoff = ml.pgoff;
+		tmpl.maj = ml.maj;
+		tmpl.min = ml.min;
+		tmpl.ino = ml.ino;
+		tmpl.path = (char *)(ml.path[0] ? ml.path : "//anon");
+		maps_add(m, pid, &tmpl);
+	}
+	if (ferror(f) && !err)
+		err = errno ? -errno : -EIO;
+	free(line);
+	fclose(f);
+	return err;
+}

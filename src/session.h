@@ -1,0 +1,102 @@
+/*
+ * session: one recording. It owns the samplers of every thread, drains their rings, turns each
+ * record into address-space updates (maps) or an aggregated sample (unwind -> profile), and at
+ * the end symbolizes every distinct location once. It is driven by target (thread births,
+ * exits, execs) and by the caller's event loop (session_read when rings have data).
+ */
+#ifndef PROF_SESSION_H
+#define PROF_SESSION_H
+
+#include <poll.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "events.h"
+#include "maps.h"
+#include "profile.h"
+#include "record.h"
+#include "symbolize.h"
+#include "table.h"
+#include "target.h"
+#include "unwind.h"
+
+struct session_thread {
+	pid_t tid, pid;
+	bool alive; /* the thread exists */
+	bool open;  /* its group is open */
+	struct events_group group;
+	char comm[17];
+	uint32_t labelset;
+	uint64_t samples;
+};
+
+struct session_stats {
+	uint64_t samples;
+	uint64_t lost;           /* records the kernel dropped (PERF_RECORD_LOST) */
+	uint64_t throttled;      /* PERF_RECORD_THROTTLE */
+	uint64_t bad_records;    /* records that failed to parse */
+	uint64_t overruns;       /* times a ring was overwritten before we read it */
+	uint64_t unknown_frames; /* frames outside every known mapping */
+	uint64_t open_failed;    /* threads whose samplers could not be opened */
+	int open_error;          /* the first such error (-errno) */
+	int open_failed_index;   /* which event of the group failed */
+	uint64_t threads, processes;
+	struct unwind_stats unwind;
+};
+
+struct session {
+	struct events_config cfg;
+	struct record_layout layout;
+	struct maps *maps;
+	struct profile *profile;
+	size_t ntypes;
+
+	struct session_thread *threads;
+	size_t nthreads, cap_threads;
+	struct table thread_index;
+
+	uint32_t *mapping_ids; /* maps_mapping id -> profile mapping id (0 = not yet) */
+	size_t cap_mapping_ids;
+
+	pid_t *pids; /* processes seen */
+	size_t npids, cap_pids;
+
+	char *main_exe; /* the first process's executable, after its exec (owned) */
+
+	struct session_stats stats;
+	struct unwind_stack stack;
+	uint64_t locs[UNWIND_MAX_FRAMES];
+	uint32_t *poll_threads; /* thread index of each pollfd handed out */
+	size_t cap_poll_threads;
+	pid_t refreshed_pid; /* /proc/PID/maps re-read during this drain (miss fallback) */
+	bool stopped;
+};
+
+/* cfg is copied (the specs' strings stay owned by the caller). */
+struct session *session_create(const struct events_config *cfg);
+void session_free(struct session *s);
+
+/* The target_ops that wire a target to this session (arg = the session). */
+extern const struct target_ops session_target_ops;
+
+/* Drains every open ring. Returns the number of records read. */
+uint64_t session_read(struct session *s);
+
+/* Fills pfds with the ring fds of open groups (up to max); returns how many. */
+size_t session_pollfds(struct session *s, struct pollfd *pfds, size_t max);
+/* After poll(): drains rings with data and closes groups whose thread hung up. */
+void session_handle_pollfds(struct session *s, const struct pollfd *pfds, size_t n);
+
+/* Stops sampling: disables every group and drains what is left. Idempotent. */
+void session_stop(struct session *s);
+
+/*
+ * Symbolizes every location, fills mapping flags and the profile's header fields. `argv` is the
+ * recorded command line (for the comment). Returns the profile (owned by the session).
+ */
+struct profile *session_finish(struct session *s, struct symbolize *sym, char *const argv[],
+			       int64_t time_nanos, int64_t duration_nanos);
+
+#endif

@@ -1,0 +1,788 @@
+/*
+ * symbolize: runtime address -> ELF virtual address -> symbol, DWARF line and inline chain.
+ *
+ * Each distinct ELF file gets its own Dwfl, reported once with base 0 so that module addresses
+ * are the file's link-time addresses whatever the process, load address or time. A runtime
+ * address goes through the mapping to a file offset and through the PT_LOAD segment holding that
+ * offset to a virtual address; nothing else about the process is needed, so samples can be
+ * symbolized after their process is gone. Files are kept open until symbolize_free because the
+ * names we hand out are borrowed from libdw's string tables.
+ */
+#include "config.h"
+
+#include "symbolize.h"
+
+#include <dwarf.h>
+#include <elfutils/libdw.h>
+#include <elfutils/libdwfl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <link.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "table.h"
+#include "xalloc.h"
+
+/* A PT_LOAD program header: the part of the file that is mapped, and where it lands. */
+struct symbolize_seg {
+	uint64_t offset, vaddr, filesz, memsz;
+};
+
+struct symbolize_file {
+	char *path;
+	uint32_t maj, min;
+	uint64_t ino;
+	int err; /* 0, or -errno: the file cannot be used and is not tried again */
+	Dwfl *dwfl;
+	Dwfl_Module *mod;
+	GElf_Addr bias; /* module address = ELF vaddr + bias (0 as we report it) */
+	struct symbolize_seg *segs;
+	size_t nsegs;
+};
+
+struct symbolize_ksym {
+	uint64_t addr;
+	uint32_t name;	 /* offsets into kallsyms_names */
+	uint32_t module; /* UINT32_MAX when the symbol is in vmlinux */
+	uint32_t order;	 /* line number, to keep the first of several names at one address */
+};
+
+struct symbolize_bymap {
+	const struct maps_mapping *m; /* checked, in case mappings of two registries share ids */
+	uint32_t file;
+};
+
+struct symbolize {
+	struct symbolize_file *files;
+	size_t nfiles, capfiles;
+	struct table files_index;
+
+	/* mapping id -> its file: mappings are immutable, so an entry never goes stale */
+	struct symbolize_bymap *bymap;
+	size_t capbymap;
+
+	int kallsyms_state; /* 0 not read, 1 read, -errno failed */
+	struct symbolize_ksym *ksyms;
+	size_t nksyms;
+	char *kallsyms_names;
+
+	/* source paths made absolute with their CU's DW_AT_comp_dir (owned, interned) */
+	char **paths;
+	size_t npaths, cappaths;
+	struct table paths_index;
+
+	uint64_t pagesize;
+	struct symbolize_stats stats;
+};
+
+/* libdwfl looks up separate debuginfo in the default places (.debug, /usr/lib/debug). */
+static char *symbolize_debuginfo_path = NULL;
+static const Dwfl_Callbacks symbolize_callbacks = {
+	.find_elf = dwfl_build_id_find_elf,
+	.find_debuginfo = dwfl_standard_find_debuginfo,
+	.section_address = dwfl_offline_section_address,
+	.debuginfo_path = &symbolize_debuginfo_path,
+};
+
+struct symbolize *
+symbolize_create(void)
+{
+	struct symbolize *s = xcalloc(1, sizeof(*s));
+	long ps = sysconf(_SC_PAGESIZE);
+
+	table_init(&s->files_index);
+	table_init(&s->paths_index);
+	s->pagesize = ps > 0 ? (uint64_t)ps : 4096;
+	return s;
+}
+
+void
+symbolize_free(struct symbolize *s)
+{
+	size_t i;
+
+	if (!s)
+		return;
+	for (i = 0; i < s->nfiles; i++) {
+		if (s->files[i].dwfl)
+			dwfl_end(s->files[i].dwfl);
+		free(s->files[i].segs);
+		free(s->files[i].path);
+	}
+	free(s->files);
+	table_free(&s->files_index);
+	free(s->bymap);
+	free(s->ksyms);
+	free(s->kallsyms_names);
+	for (i = 0; i < s->npaths; i++)
+		free(s->paths[i]);
+	free(s->paths);
+	table_free(&s->paths_index);
+	free(s);
+}
+
+const struct symbolize_stats *
+symbolize_stats(const struct symbolize *s)
+{
+	return &s->stats;
+}
+
+#define SYMBOLIZE_VDSO "[vdso]"
+
+/* Paths that name no file we could open: "[heap]", "//anon", "" ("[vdso]" we can). */
+static bool
+symbolize_is_special(const char *path)
+{
+	if (path && strcmp(path, SYMBOLIZE_VDSO) == 0)
+		return false;
+	return !path || !path[0] || path[0] == '[' || strcmp(path, "//anon") == 0;
+}
+
+/*
+ * The vdso has no file. Every process of this kernel and ABI maps the same image, so ours
+ * stands in for the target's: copy it into a memfd that libdwfl can open like any ELF file.
+ */
+static int
+symbolize_vdso_fd(void)
+{
+	const ElfW(Ehdr) *eh = (const ElfW(Ehdr) *)getauxval(AT_SYSINFO_EHDR);
+	size_t size;
+	int fd;
+
+	if (!eh || memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0)
+		return -ENOENT;
+	/* The image ends with its section headers. */
+	size = (size_t)eh->e_shoff + (size_t)eh->e_shnum * eh->e_shentsize;
+	if (size < sizeof(*eh) || size > (1u << 24))
+		return -ENOEXEC;
+	fd = memfd_create("prof-vdso", MFD_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, eh, size) != (ssize_t)size) {
+		close(fd);
+		return -EIO;
+	}
+	return fd;
+}
+
+/* --- ELF files --- */
+
+/* Reads the PT_LOAD headers that translate file offsets into virtual addresses. */
+static int
+symbolize_file_segs(struct symbolize_file *f)
+{
+	size_t phnum, i;
+	Elf *elf;
+
+	elf = dwfl_module_getelf(f->mod, &f->bias);
+	if (!elf || elf_getphdrnum(elf, &phnum) != 0)
+		return -ENOEXEC;
+	for (i = 0; i < phnum; i++) {
+		GElf_Phdr ph;
+
+		if (!gelf_getphdr(elf, (int)i, &ph) || ph.p_type != PT_LOAD)
+			continue;
+		f->segs = xreallocarray(f->segs, f->nsegs + 1, sizeof(*f->segs));
+		f->segs[f->nsegs].offset = ph.p_offset;
+		f->segs[f->nsegs].vaddr = ph.p_vaddr;
+		f->segs[f->nsegs].filesz = ph.p_filesz;
+		f->segs[f->nsegs].memsz = ph.p_memsz;
+		f->nsegs++;
+	}
+	return f->nsegs ? 0 : -ENOEXEC;
+}
+
+/* Opens and reports the file once; on failure remembers why. */
+static void
+symbolize_file_open(struct symbolize *s, struct symbolize_file *f)
+{
+	const char *base;
+	int fd;
+
+	if (strcmp(f->path, SYMBOLIZE_VDSO) == 0) {
+		fd = symbolize_vdso_fd();
+		if (fd < 0) {
+			f->err = fd;
+			goto fail;
+		}
+	} else {
+		/* Probe it ourselves: libdwfl reports a failed open without a reliable errno. */
+		fd = open(f->path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0) {
+			f->err = -errno;
+			goto fail;
+		}
+		close(fd);
+		fd = -1;
+	}
+
+	f->dwfl = dwfl_begin(&symbolize_callbacks);
+	if (!f->dwfl) {
+		f->err = -ENOMEM;
+		goto fail;
+	}
+	base = strrchr(f->path, '/');
+	base = base ? base + 1 : f->path;
+	dwfl_report_begin(f->dwfl);
+	/* libdwfl keeps (and finally closes) an fd it is given. */
+	f->mod = dwfl_report_elf(f->dwfl, base, f->path, fd, 0, true);
+	dwfl_report_end(f->dwfl, NULL, NULL);
+	if (!f->mod) {
+		f->err = -ENOEXEC;
+		goto fail;
+	}
+	f->err = symbolize_file_segs(f);
+	if (f->err)
+		goto fail;
+	s->stats.files++;
+	return;
+
+fail:
+	if (f->dwfl)
+		dwfl_end(f->dwfl);
+	f->dwfl = NULL;
+	f->mod = NULL;
+	s->stats.files_failed++;
+}
+
+struct symbolize_file_key {
+	const char *path;
+	uint32_t maj, min;
+	uint64_t ino;
+};
+
+static bool
+symbolize_file_eq(uint32_t id, const void *key, void *arg)
+{
+	const struct symbolize *s = arg;
+	const struct symbolize_file_key *k = key;
+	const struct symbolize_file *f = &s->files[id];
+
+	return f->maj == k->maj && f->min == k->min && f->ino == k->ino &&
+	       strcmp(f->path, k->path) == 0;
+}
+
+/*
+ * The cached file behind mapping `m` (opened on first use). The key includes device and inode
+ * when the mapping has them, so a file replaced on disk under the same name is a different file.
+ */
+static struct symbolize_file *
+symbolize_file_get(struct symbolize *s, const struct maps_mapping *m)
+{
+	struct symbolize_file_key key;
+	struct symbolize_file *f;
+	uint64_t h;
+	uint32_t id;
+
+	if (m->id < s->capbymap && s->bymap[m->id].m == m &&
+	    strcmp(s->files[s->bymap[m->id].file].path, m->path) == 0)
+		return &s->files[s->bymap[m->id].file];
+
+	key.path = m->path;
+	key.maj = m->ino ? m->maj : 0;
+	key.min = m->ino ? m->min : 0;
+	key.ino = m->ino;
+	h = table_hash_bytes(key.path, strlen(key.path), 0);
+	h = table_hash_u64(((uint64_t)key.maj << 32 | key.min) ^ key.ino, h);
+	id = table_find(&s->files_index, h, &key, symbolize_file_eq, s);
+	if (id == TABLE_NONE) {
+		xgrow(&s->files, &s->capfiles, s->nfiles + 1, sizeof(*s->files));
+		id = (uint32_t)s->nfiles++;
+		f = &s->files[id];
+		memset(f, 0, sizeof(*f));
+		f->path = xstrdup(key.path);
+		f->maj = key.maj;
+		f->min = key.min;
+		f->ino = key.ino;
+		table_insert(&s->files_index, h, id);
+		symbolize_file_open(s, f);
+	}
+	if (m->id) {
+		if (m->id >= s->capbymap) {
+			size_t old = s->capbymap;
+			xgrow(&s->bymap, &s->capbymap, (size_t)m->id + 1, sizeof(*s->bymap));
+			memset(&s->bymap[old], 0, (s->capbymap - old) * sizeof(*s->bymap));
+		}
+		s->bymap[m->id].m = m;
+		s->bymap[m->id].file = id;
+	}
+	return &s->files[id];
+}
+
+/*
+ * File offset -> ELF virtual address through the PT_LOAD that maps it. Mappings are page
+ * granular, so an address may fall in the page-aligned slack around a segment's file bytes
+ * (or, oddly, in its zero-filled tail); those are tried after the exact match.
+ */
+static bool
+symbolize_file_vaddr(const struct symbolize *s, const struct symbolize_file *f, uint64_t off,
+		     uint64_t *vaddr)
+{
+	uint64_t mask = ~(s->pagesize - 1);
+	const struct symbolize_seg *hit = NULL;
+	size_t i;
+
+	for (i = 0; i < f->nsegs && !hit; i++)
+		if (off >= f->segs[i].offset && off - f->segs[i].offset < f->segs[i].filesz)
+			hit = &f->segs[i];
+	for (i = 0; i < f->nsegs && !hit; i++)
+		if (off >= f->segs[i].offset && off - f->segs[i].offset < f->segs[i].memsz)
+			hit = &f->segs[i];
+	for (i = 0; i < f->nsegs && !hit; i++) {
+		uint64_t lo = f->segs[i].offset & mask;
+		uint64_t hi = (f->segs[i].offset + f->segs[i].filesz + s->pagesize - 1) & mask;
+		if (off >= lo && off < hi)
+			hit = &f->segs[i];
+	}
+	if (!hit)
+		return false;
+	*vaddr = off - hit->offset + hit->vaddr; /* wraps correctly for slack below p_offset */
+	return true;
+}
+
+/* --- DWARF --- */
+
+static const char *
+symbolize_die_string(Dwarf_Die *die, unsigned int name)
+{
+	Dwarf_Attribute attr;
+
+	/* _integrate follows DW_AT_abstract_origin and DW_AT_specification to the declaration. */
+	return dwarf_formstring(dwarf_attr_integrate(die, name, &attr));
+}
+
+static uint32_t
+symbolize_die_udata(Dwarf_Die *die, unsigned int name, bool integrate)
+{
+	Dwarf_Attribute attr, *a;
+	Dwarf_Word v;
+
+	a = integrate ? dwarf_attr_integrate(die, name, &attr) : dwarf_attr(die, name, &attr);
+	if (dwarf_formudata(a, &v) != 0 || v > UINT32_MAX)
+		return 0;
+	return (uint32_t)v;
+}
+
+/* The DW_AT_call_file of an inlined instance: an index into its CU's file table. */
+static const char *
+symbolize_call_file(Dwarf_Die *inl)
+{
+	Dwarf_Attribute attr;
+	Dwarf_Files *files;
+	Dwarf_Word idx;
+	Dwarf_Die cu;
+	size_t n;
+
+	if (dwarf_formudata(dwarf_attr(inl, DW_AT_call_file, &attr), &idx) != 0)
+		return NULL;
+	if (!dwarf_diecu(inl, &cu, NULL, NULL) || dwarf_getsrcfiles(&cu, &files, &n) != 0 ||
+	    idx >= n)
+		return NULL;
+	return dwarf_filesrc(files, idx, NULL, NULL);
+}
+
+/* Name, system name and start line of a subprogram or inlined instance. */
+static void
+symbolize_frame_names(Dwarf_Die *die, const char *fallback, struct symbolize_frame *fr)
+{
+	const char *linkage, *name;
+
+	linkage = symbolize_die_string(die, DW_AT_linkage_name);
+	if (!linkage)
+		linkage = symbolize_die_string(die, DW_AT_MIPS_linkage_name);
+	name = symbolize_die_string(die, DW_AT_name);
+	fr->name = linkage ? linkage : name ? name : fallback;
+	fr->system_name = fr->name;
+	fr->start_line = symbolize_die_udata(die, DW_AT_decl_line, true);
+}
+
+/*
+ * Fills the inline chain of module address `maddr` from DWARF, innermost first. Returns the
+ * number of frames, 0 when DWARF has no function covering the address.
+ *
+ * dwarf_getscopes only lists the concrete scopes down to the innermost inlined instance (the
+ * rest of its answer is the abstract definition's context), so the walk outward from that
+ * instance uses dwarf_getscopes_die, which follows the concrete parents to the real function.
+ * Each outer frame is "at" the call site recorded on the instance inlined into it.
+ */
+static int
+symbolize_dwarf(struct symbolize_file *f, Dwarf_Addr maddr, const char *symname, const char *lfile,
+		uint32_t lline, struct symbolize_result *out)
+{
+	Dwarf_Die *scopes = NULL, *chain = NULL, *cu, *inner = NULL, *prev = NULL;
+	int nscopes, nchain, i, n = 0;
+	Dwarf_Addr bias;
+
+	cu = dwfl_module_addrdie(f->mod, maddr, &bias);
+	if (!cu)
+		return 0;
+	nscopes = dwarf_getscopes(cu, maddr - bias, &scopes);
+	for (i = 0; i < nscopes && !inner; i++) {
+		int tag = dwarf_tag(&scopes[i]);
+		if (tag == DW_TAG_subprogram || tag == DW_TAG_inlined_subroutine)
+			inner = &scopes[i];
+	}
+	if (!inner)
+		goto out;
+	if (dwarf_tag(inner) == DW_TAG_subprogram) {
+		chain = inner;
+		nchain = 1;
+	} else {
+		nchain = dwarf_getscopes_die(inner, &chain);
+		if (nchain <= 0) {
+			chain = NULL;
+			goto out;
+		}
+	}
+
+	for (i = 0; i < nchain; i++) {
+		int tag = dwarf_tag(&chain[i]);
+		struct symbolize_frame *fr;
+		bool real = tag == DW_TAG_subprogram;
+
+		if (!real && tag != DW_TAG_inlined_subroutine)
+			continue;
+		/* Too deep: drop middle inlined frames but always keep the real function. */
+		if (real || n < SYMBOLIZE_MAX_FRAMES - 1) {
+			fr = &out->frames[n++];
+			symbolize_frame_names(&chain[i], real && symname ? symname : "??", fr);
+			if (!prev) {
+				fr->file = lfile;
+				fr->line = lline;
+			} else {
+				fr->file = symbolize_call_file(prev);
+				fr->line = symbolize_die_udata(prev, DW_AT_call_line, false);
+			}
+		}
+		if (real)
+			break;
+		prev = &chain[i];
+	}
+
+out:
+	if (chain && chain != inner)
+		free(chain);
+	free(scopes);
+	return n;
+}
+
+/* --- kernel --- */
+
+static int
+symbolize_ksym_cmp(const void *a, const void *b)
+{
+	const struct symbolize_ksym *x = a, *y = b;
+
+	if (x->addr != y->addr)
+		return x->addr < y->addr ? -1 : 1;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+/* Appends `len` bytes and a NUL to the names buffer; returns their offset. */
+static uint32_t
+symbolize_kname(char **buf, size_t *len, size_t *cap, const char *s, size_t n)
+{
+	size_t off = *len;
+
+	xgrow(buf, cap, off + n + 1, 1);
+	memcpy(*buf + off, s, n);
+	(*buf)[off + n] = '\0';
+	*len = off + n + 1;
+	return (uint32_t)off;
+}
+
+/*
+ * Parses one kallsyms line, "ffffffff81000000 T name" or "... t name\t[module]", keeping text
+ * symbols only. Returns true when `k` was filled.
+ */
+static bool
+symbolize_kallsyms_line(char *line, struct symbolize_ksym *k, char **buf, size_t *len, size_t *cap)
+{
+	char *p, *name, *mod;
+	size_t nlen;
+
+	errno = 0;
+	k->addr = strtoull(line, &p, 16);
+	if (p == line || errno || p[0] != ' ' || !p[1] || p[2] != ' ')
+		return false;
+	if (!strchr("tTwW", p[1]))
+		return false;
+	name = p + 3;
+	nlen = strcspn(name, " \t\n");
+	if (!nlen)
+		return false;
+	mod = name + nlen;
+	mod += strspn(mod, " \t");
+	k->module = UINT32_MAX;
+	if (mod[0] == '[') {
+		size_t mlen = strcspn(mod + 1, "]\n");
+		k->module = symbolize_kname(buf, len, cap, mod + 1, mlen);
+	}
+	k->name = symbolize_kname(buf, len, cap, name, nlen);
+	return true;
+}
+
+static int
+symbolize_kallsyms_load(struct symbolize *s)
+{
+	size_t cap = 0, len = 0, bufcap = 0, n = 0, vcap = 0, i, j;
+	struct symbolize_ksym *v = NULL;
+	char *line = NULL, *buf = NULL;
+	bool nonzero = false;
+	uint32_t order = 0;
+	FILE *fp;
+
+	fp = fopen("/proc/kallsyms", "re");
+	if (!fp)
+		return -errno;
+	while (getline(&line, &cap, fp) >= 0) {
+		struct symbolize_ksym k;
+
+		if (!symbolize_kallsyms_line(line, &k, &buf, &len, &bufcap))
+			continue;
+		if (len > UINT32_MAX)
+			break;
+		k.order = order++;
+		nonzero |= k.addr != 0;
+		xgrow(&v, &vcap, n + 1, sizeof(*v));
+		v[n++] = k;
+	}
+	free(line);
+	fclose(fp);
+
+	/* Without CAP_SYSLOG (or with kptr_restrict) every address reads as 0. */
+	if (!nonzero) {
+		s->stats.kallsyms_hidden = true;
+		n = 0;
+	}
+	qsort(v, n, sizeof(*v), symbolize_ksym_cmp);
+	/* Aliases share an address: keep the first name the kernel lists. */
+	for (i = j = 0; i < n; i++)
+		if (j == 0 || v[j - 1].addr != v[i].addr)
+			v[j++] = v[i];
+	s->ksyms = v;
+	s->nksyms = j;
+	s->kallsyms_names = buf;
+	return 0;
+}
+
+static int
+symbolize_kernel(struct symbolize *s, uint64_t addr, struct symbolize_result *out)
+{
+	size_t lo = 0, hi;
+	const struct symbolize_ksym *k;
+
+	if (s->kallsyms_state == 0) {
+		int err = symbolize_kallsyms_load(s);
+		s->kallsyms_state = err ? err : 1;
+	}
+	if (s->kallsyms_state < 0)
+		return s->kallsyms_state;
+
+	/* The last symbol at or below addr: kallsyms has no sizes. */
+	hi = s->nksyms;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (s->ksyms[mid].addr <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == 0)
+		return 0;
+	k = &s->ksyms[lo - 1];
+	out->frames[0].name = s->kallsyms_names + k->name;
+	out->frames[0].system_name = out->frames[0].name;
+	out->n = 1;
+	return 1;
+}
+
+/* --- lookups --- */
+
+static bool
+symbolize_path_eq(uint32_t id, const void *key, void *arg)
+{
+	const struct symbolize *s = arg;
+
+	return strcmp(s->paths[id], key) == 0;
+}
+
+/*
+ * DWARF file names may be relative to the compilation directory (an out-of-tree build names
+ * "../src/x.c"): join them with DW_AT_comp_dir so that pprof -list and -http find the source.
+ */
+static const char *
+symbolize_abs_path(struct symbolize *s, const char *comp_dir, const char *file)
+{
+	char *joined;
+	uint64_t h;
+	uint32_t id;
+
+	if (!file || file[0] == '/' || !comp_dir || !comp_dir[0])
+		return file;
+	joined = xasprintf("%s/%s", comp_dir, file);
+	h = table_hash_bytes(joined, strlen(joined), 0);
+	id = table_find(&s->paths_index, h, joined, symbolize_path_eq, s);
+	if (id != TABLE_NONE) {
+		free(joined);
+		return s->paths[id];
+	}
+	xgrow(&s->paths, &s->cappaths, s->npaths + 1, sizeof(*s->paths));
+	s->paths[s->npaths] = joined;
+	table_insert(&s->paths_index, h, (uint32_t)s->npaths);
+	return s->paths[s->npaths++];
+}
+
+int
+symbolize_addr(struct symbolize *s, const struct maps_mapping *m, uint64_t addr,
+	       struct symbolize_result *out)
+{
+	const char *symname, *lfile = NULL;
+	struct symbolize_file *f;
+	uint64_t vaddr;
+	uint32_t lline = 0;
+	Dwarf_Addr maddr;
+	Dwfl_Line *dl;
+	GElf_Sym sym;
+	GElf_Off off;
+	int n, i;
+
+	memset(out, 0, sizeof(*out));
+	s->stats.addrs++;
+	if (m->kernel) {
+		n = symbolize_kernel(s, addr, out);
+		goto done;
+	}
+	n = 0;
+	if (symbolize_is_special(m->path) || addr < m->start || addr >= m->end)
+		goto done;
+	f = symbolize_file_get(s, m);
+	if (f->err) {
+		n = f->err;
+		goto done;
+	}
+	if (!symbolize_file_vaddr(s, f, addr - m->start + m->pgoff, &vaddr))
+		goto done;
+	maddr = vaddr + f->bias;
+
+	symname = dwfl_module_addrinfo(f->mod, maddr, &off, &sym, NULL, NULL, NULL);
+	dl = dwfl_module_getsrc(f->mod, maddr);
+	if (dl) {
+		int line = 0;
+		lfile = dwfl_lineinfo(dl, NULL, &line, NULL, NULL, NULL);
+		lline = line > 0 ? (uint32_t)line : 0;
+	}
+
+	n = symbolize_dwarf(f, maddr, symname, lfile, lline, out);
+	if (n == 0 && symname) {
+		/* No function in DWARF (or no DWARF): the ELF symbol, with DWARF's line if any. */
+		out->frames[0].name = symname;
+		out->frames[0].system_name = symname;
+		if (lline) {
+			out->frames[0].file = lfile;
+			out->frames[0].line = lline;
+		}
+		n = 1;
+	}
+	out->n = n;
+	if (n > 0) {
+		Dwarf_Addr cubias;
+		Dwarf_Die *cu = dwfl_module_addrdie(f->mod, maddr, &cubias);
+		Dwarf_Attribute attr;
+		const char *comp_dir =
+			cu ? dwarf_formstring(dwarf_attr(cu, DW_AT_comp_dir, &attr)) : NULL;
+
+		for (i = 0; i < n; i++)
+			out->frames[i].file = symbolize_abs_path(s, comp_dir, out->frames[i].file);
+	}
+	for (i = 0; i < n; i++)
+		out->from_dwarf |= out->frames[i].line > 0;
+
+done:
+	if (n <= 0) {
+		out->n = 0;
+		s->stats.unknown++;
+	}
+	return n;
+}
+
+/* --- build ids --- */
+
+static int
+symbolize_hex(const uint8_t *bits, size_t len, char *hex, size_t size)
+{
+	size_t i;
+
+	if (size < 2 * len + 1)
+		return -ENOSPC;
+	for (i = 0; i < len; i++)
+		snprintf(hex + 2 * i, 3, "%02x", bits[i]);
+	hex[2 * len] = '\0';
+	return (int)len;
+}
+
+/* The running kernel's build-id, from the ELF notes it exports in /sys/kernel/notes. */
+static int
+symbolize_kernel_build_id(char *hex, size_t size)
+{
+	uint8_t buf[4096];
+	size_t len, pos = 0;
+	ssize_t r;
+	int fd;
+
+	fd = open("/sys/kernel/notes", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	r = read(fd, buf, sizeof(buf));
+	close(fd);
+	if (r < 0)
+		return -errno;
+	len = (size_t)r;
+	while (len - pos >= sizeof(GElf_Nhdr)) {
+		GElf_Nhdr nh;
+		size_t namesz, descsz;
+
+		memcpy(&nh, buf + pos, sizeof(nh));
+		pos += sizeof(nh);
+		namesz = ((size_t)nh.n_namesz + 3) & ~(size_t)3;
+		descsz = ((size_t)nh.n_descsz + 3) & ~(size_t)3;
+		if (namesz > len - pos || descsz > len - pos - namesz)
+			break;
+		if (nh.n_type == NT_GNU_BUILD_ID && nh.n_namesz == 4 &&
+		    memcmp(buf + pos, "GNU", 4) == 0)
+			return symbolize_hex(buf + pos + namesz, nh.n_descsz, hex, size);
+		pos += namesz + descsz;
+	}
+	return 0;
+}
+
+int
+symbolize_build_id(struct symbolize *s, const struct maps_mapping *m, char *hex, size_t size)
+{
+	const unsigned char *bits;
+	struct symbolize_file *f;
+	GElf_Addr vaddr;
+	int len;
+
+	if (size)
+		hex[0] = '\0';
+	if (m->build_id_size) /* the kernel told us (MMAP2 with PERF_RECORD_MISC_MMAP_BUILD_ID) */
+		return symbolize_hex(m->build_id, m->build_id_size, hex, size);
+	if (m->kernel)
+		return symbolize_kernel_build_id(hex, size);
+	if (symbolize_is_special(m->path))
+		return 0;
+	f = symbolize_file_get(s, m);
+	if (f->err)
+		return f->err;
+	len = dwfl_module_build_id(f->mod, &bits, &vaddr);
+	if (len <= 0)
+		return 0;
+	return symbolize_hex(bits, (size_t)len, hex, size);
+}

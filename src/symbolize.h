@@ -1,0 +1,62 @@
+/*
+ * symbolize: program counter -> function, file, line and inline chain, through libdwfl/libdw.
+ * One Dwfl per ELF file, reported once at its link-time addresses (base 0) and cached for the
+ * whole run, shared by every process that maps the file; a runtime address is turned into a file
+ * offset (addr - start + pgoff) and then into an ELF virtual address through the PT_LOAD segment
+ * that contains it, so PIE, ASLR and odd linker layouts all work. Kernel addresses are looked up
+ * in /proc/kallsyms. Never called per sample: the caller symbolizes each distinct location once.
+ */
+#ifndef PROF_SYMBOLIZE_H
+#define PROF_SYMBOLIZE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "maps.h"
+
+#define SYMBOLIZE_MAX_FRAMES 32 /* inline depth we report */
+
+struct symbolize_frame {
+	const char *name;        /* function name (borrowed until symbolize_free) */
+	const char *system_name; /* linkage (mangled) name, or same as name */
+	const char *file;        /* source file, or NULL */
+	uint32_t line;           /* 0 if unknown */
+	uint32_t start_line;     /* declaration line of the function, 0 if unknown */
+};
+
+struct symbolize_result {
+	int n;            /* frames, innermost (inlined) first, the real function last */
+	struct symbolize_frame frames[SYMBOLIZE_MAX_FRAMES];
+	bool from_dwarf;  /* file:line came from DWARF */
+};
+
+struct symbolize_stats {
+	uint64_t files;        /* ELF files opened */
+	uint64_t files_failed; /* could not be opened or read */
+	uint64_t addrs;        /* addresses looked up */
+	uint64_t unknown;      /* addresses with no symbol */
+	bool kallsyms_hidden;  /* /proc/kallsyms addresses read as zero */
+};
+
+struct symbolize;
+
+struct symbolize *symbolize_create(void);
+void symbolize_free(struct symbolize *s);
+
+/*
+ * Symbolizes `addr` (a runtime address in mapping `m`; already `ra - 1` for return addresses).
+ * Fills `out`; returns out->n (0 when no symbol covers the address), or -errno when the
+ * mapping's file cannot be read (the error is remembered: later calls for the file are cheap).
+ */
+int symbolize_addr(struct symbolize *s, const struct maps_mapping *m, uint64_t addr,
+		   struct symbolize_result *out);
+
+/*
+ * Reads the GNU build-id of the mapping's file into hex (lowercase, NUL-terminated, at least 41
+ * bytes). Returns the number of bytes of build-id, 0 when none, -errno when unreadable.
+ */
+int symbolize_build_id(struct symbolize *s, const struct maps_mapping *m, char *hex, size_t size);
+
+const struct symbolize_stats *symbolize_stats(const struct symbolize *s);
+
+#endif

@@ -1,0 +1,444 @@
+/*
+ * target: launch under ptrace and keep the traced threads moving.
+ *
+ * Why ptrace and not `inherit`: with inherit the kernel refuses to mmap per-thread rings, so
+ * group reads need per-CPU buffers (and, before Linux 6.12, could not be combined with
+ * PERF_SAMPLE_READ at all). Tracing clone() lets us give each thread its own group on any
+ * kernel. The cost is two ptrace stops per thread creation (measured in bench/).
+ *
+ * The launch handshake follows the usual pattern: the child blocks on a pipe until we have
+ * seized it and opened its samplers with enable_on_exec, and an O_CLOEXEC pipe brings back the
+ * errno of a failed exec (EOF means exec succeeded).
+ */
+#include "target.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "xalloc.h"
+
+#define TARGET_PTRACE_OPTIONS (PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC)
+
+static bool
+target_thread_eq(uint32_t id, const void *key, void *arg)
+{
+	const struct target *t = arg;
+
+	return t->threads[id].tid == *(const pid_t *)key;
+}
+
+static struct target_thread *
+target_thread_find(struct target *t, pid_t tid)
+{
+	uint32_t id = table_find(&t->thread_index, table_hash_u64((uint64_t)tid, 0), &tid,
+				 target_thread_eq, t);
+
+	return id == TABLE_NONE ? NULL : &t->threads[id];
+}
+
+/* The thread group of `tid`, from /proc (a new thread may belong to a new process). */
+static pid_t
+target_tgid(pid_t tid)
+{
+	char path[64], line[256];
+	pid_t tgid = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Tgid: %d", &tgid) == 1)
+			break;
+	fclose(f);
+	return tgid;
+}
+
+/* Registers a thread we now trace and hands it to the session. at_exec: see target_ops. */
+static struct target_thread *
+target_thread_add(struct target *t, pid_t pid, pid_t tid, bool at_exec)
+{
+	struct target_thread *th = target_thread_find(t, tid);
+
+	if (!th) {
+		xgrow(&t->threads, &t->cap_threads, t->nthreads + 1, sizeof(*t->threads));
+		th = &t->threads[t->nthreads];
+		th->tid = tid;
+		table_insert(&t->thread_index, table_hash_u64((uint64_t)tid, 0),
+			     (uint32_t)t->nthreads);
+		t->nthreads++;
+	} else if (th->alive) {
+		return th;
+	}
+	/* A new thread, or a reused tid of a dead one. */
+	th->pid = pid > 0 ? pid : tid;
+	th->alive = true;
+	t->nalive++;
+	t->threads_seen++;
+	if (t->ops->thread_new(t->arg, th->pid, tid, at_exec) < 0)
+		t->thread_new_failed++;
+	return th;
+}
+
+static void
+target_thread_gone(struct target *t, struct target_thread *th)
+{
+	if (!th->alive)
+		return;
+	th->alive = false;
+	t->nalive--;
+	t->ops->thread_exit(t->arg, th->pid, th->tid);
+}
+
+static void
+target_child_exec(char *const argv[], int go_fd, int err_fd, const sigset_t *mask)
+{
+	char c;
+	int err;
+
+	/* Back to what the user's shell gave us: the command must not see our signal setup. */
+	signal(SIGPIPE, SIG_DFL);
+	sigprocmask(SIG_SETMASK, mask, NULL);
+	if (read(go_fd, &c, 1) != 1)
+		_exit(127); /* prof gave up before starting us */
+	execvp(argv[0], argv);
+	err = errno;
+	if (write(err_fd, &err, sizeof(err)) < 0)
+		_exit(127);
+	_exit(127);
+}
+
+/* Continues a stopped tracee, passing `sig` on (0 for none). */
+static void
+target_resume(struct target *t, pid_t tid, int sig)
+{
+	if (ptrace(PTRACE_CONT, tid, 0, (void *)(long)sig) < 0 && errno != ESRCH)
+		log_verbose("ptrace(CONT, %d): %s", (int)tid, strerror(errno));
+}
+
+static bool
+target_is_stop_signal(int sig)
+{
+	return sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
+}
+
+/* One waitpid() result. Returns true if it was the exec of `wait_exec` (launch handshake). */
+static bool
+target_handle(struct target *t, pid_t tid, int status, pid_t wait_exec)
+{
+	struct target_thread *th = target_thread_find(t, tid);
+	int sig, event;
+
+	if (WIFEXITED(status) || WIFSIGNALED(status)) {
+		if (th)
+			target_thread_gone(t, th);
+		if (tid == t->pid) {
+			t->exited = true;
+			t->status = status;
+		}
+		return false;
+	}
+	if (!WIFSTOPPED(status))
+		return false;
+
+	sig = WSTOPSIG(status);
+	event = (unsigned)status >> 16;
+	if (!th || !th->alive) {
+		/* First sight of a new thread: its birth stop came before the parent's event. */
+		th = target_thread_add(t, target_tgid(tid), tid, false);
+	}
+
+	switch (event) {
+	case PTRACE_EVENT_CLONE: {
+		unsigned long child = 0;
+
+		if (ptrace(PTRACE_GETEVENTMSG, tid, 0, &child) == 0 && child > 0)
+			target_thread_add(t, target_tgid((pid_t)child), (pid_t)child, false);
+		target_resume(t, tid, 0);
+		return false;
+	}
+	case PTRACE_EVENT_EXEC: {
+		unsigned long old = 0;
+		pid_t pid = th->pid;
+
+		if (ptrace(PTRACE_GETEVENTMSG, tid, 0, &old) < 0 || old == 0)
+			old = (unsigned long)tid;
+		if ((pid_t)old != tid) {
+			/*
+			 * A non-leader thread called exec: it took over the leader's tid, and the
+			 * kernel reaped the old leader without telling us.
+			 */
+			struct target_thread *o = target_thread_find(t, (pid_t)old);
+
+			if (o && o->alive) {
+				/* The session moves its samplers itself (see target_ops.exec). */
+				o->alive = false;
+				t->nalive--;
+			}
+		}
+		t->ops->exec(t->arg, pid, (pid_t)old);
+		target_resume(t, tid, 0);
+		return tid == wait_exec;
+	}
+	case PTRACE_EVENT_STOP:
+		if (target_is_stop_signal(sig)) {
+			/* Group-stop: stay stopped until SIGCONT, as without us. */
+			if (ptrace(PTRACE_LISTEN, tid, 0, 0) < 0 && errno != ESRCH)
+				log_verbose("ptrace(LISTEN, %d): %s", (int)tid, strerror(errno));
+		} else {
+			target_resume(t, tid, 0); /* birth stop or a stale interrupt */
+		}
+		return false;
+	case 0:
+		/* Signal-delivery-stop: deliver the signal exactly as it came. */
+		t->signals_forwarded++;
+		target_resume(t, tid, sig);
+		return false;
+	default:
+		target_resume(t, tid, 0);
+		return false;
+	}
+}
+
+int
+target_launch(struct target *t, char *const argv[], const sigset_t *child_mask,
+	      const struct target_ops *ops, void *arg, char **cause)
+{
+	int go[2], errp[2], exec_errno = 0, err;
+	sigset_t block;
+	bool execd = false;
+	pid_t pid;
+	ssize_t n;
+
+	memset(t, 0, sizeof(*t));
+	t->ops = ops;
+	t->arg = arg;
+	table_init(&t->thread_index);
+
+	sigemptyset(&block);
+	sigaddset(&block, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &block, &t->saved_mask);
+
+	if (pipe2(go, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0) {
+		err = -errno;
+		*cause = log_cause("cannot create a pipe: %s", strerror(errno));
+		return err;
+	}
+	pid = fork();
+	if (pid < 0) {
+		err = -errno;
+		*cause = log_cause("cannot fork: %s", strerror(errno));
+		return err;
+	}
+	if (pid == 0) {
+		close(go[1]);
+		close(errp[0]);
+		target_child_exec(argv, go[0], errp[1], child_mask ? child_mask : &t->saved_mask);
+	}
+	close(go[0]);
+	close(errp[1]);
+	t->pid = pid;
+
+	if (ptrace(PTRACE_SEIZE, pid, 0, (void *)(long)TARGET_PTRACE_OPTIONS) < 0) {
+		err = -errno;
+		*cause = log_cause("cannot trace the command (ptrace: %s); is prof itself being "
+				   "traced, or does a security module forbid ptrace?",
+				   strerror(errno));
+		goto abort;
+	}
+	target_thread_add(t, pid, pid, true);
+	if (t->thread_new_failed) {
+		err = -EIO;
+		*cause = NULL; /* the session has said why */
+		goto abort;
+	}
+
+	if (write(go[1], "g", 1) != 1) {
+		err = -errno;
+		*cause = log_cause("cannot start the command: %s", strerror(errno));
+		goto abort;
+	}
+	close(go[1]);
+
+	/* Until the command's exec: pass everything through, watch for exec or death. */
+	while (!execd && !t->exited) {
+		int status;
+		pid_t w = waitpid(-1, &status, __WALL);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		execd = target_handle(t, w, status, pid);
+	}
+	n = read(errp[0], &exec_errno, sizeof(exec_errno));
+	close(errp[0]);
+	if (!execd) {
+		if (n == (ssize_t)sizeof(exec_errno) && exec_errno) {
+			*cause = log_cause("cannot run '%s': %s", argv[0], strerror(exec_errno));
+			return -exec_errno;
+		}
+		*cause = log_cause("the command '%s' ended before it started", argv[0]);
+		return -ECHILD;
+	}
+	return 0;
+
+abort:
+	/* Our own fork never ran the user's program: closing the pipe makes it exit. */
+	close(go[1]);
+	close(errp[0]);
+	ptrace(PTRACE_DETACH, pid, 0, 0);
+	waitpid(pid, NULL, __WALL);
+	t->exited = true;
+	return err;
+}
+
+void
+target_poll(struct target *t)
+{
+	for (;;) {
+		int status;
+		pid_t w = waitpid(-1, &status, __WALL | WNOHANG);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return;
+		target_handle(t, w, status, 0);
+	}
+}
+
+bool
+target_done(const struct target *t)
+{
+	/* The leader's exit is reported only once every other thread of its group is gone. */
+	return t->exited;
+}
+
+void
+target_detach(struct target *t)
+{
+	size_t i, pending = 0;
+
+	if (t->detached)
+		return;
+	t->detached = true;
+	for (i = 0; i < t->nthreads; i++) {
+		struct target_thread *th = &t->threads[i];
+
+		if (!th->alive)
+			continue;
+		if (ptrace(PTRACE_INTERRUPT, th->tid, 0, 0) < 0) {
+			th->alive = false; /* already gone */
+			t->nalive--;
+			continue;
+		}
+		pending++;
+	}
+	/*
+	 * Each interrupted thread reports one more stop (or its exit). Whatever it stopped for,
+	 * release it with the signal it carried, so nothing is lost on the way out. Threads born
+	 * meanwhile are auto-attached and must be released too.
+	 */
+	while (pending > 0) {
+		struct target_thread *th;
+		int status, sig = 0;
+		pid_t w = waitpid(-1, &status, __WALL);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		th = target_thread_find(t, w);
+		if (WIFEXITED(status) || WIFSIGNALED(status)) {
+			if (w == t->pid) {
+				t->exited = true;
+				t->status = status;
+			}
+			if (th && th->alive) {
+				th->alive = false;
+				t->nalive--;
+				pending--;
+			}
+			continue;
+		}
+		if (!WIFSTOPPED(status))
+			continue;
+		if (!th || !th->alive) {
+			/* A thread born while we detach: it stops once, at birth. */
+			th = target_thread_add(t, target_tgid(w), w, false);
+			pending++;
+		}
+		if ((unsigned)status >> 16 == PTRACE_EVENT_CLONE) {
+			unsigned long child = 0;
+
+			if (ptrace(PTRACE_GETEVENTMSG, w, 0, &child) == 0 && child > 0 &&
+			    !target_thread_find(t, (pid_t)child)) {
+				target_thread_add(t, target_tgid((pid_t)child), (pid_t)child, false);
+				pending++;
+			}
+		}
+		if ((unsigned)status >> 16 == 0)
+			sig = WSTOPSIG(status); /* signal-delivery-stop */
+		if (ptrace(PTRACE_DETACH, w, 0, (void *)(long)sig) < 0 && errno != ESRCH)
+			log_verbose("ptrace(DETACH, %d): %s", (int)w, strerror(errno));
+		th->alive = false;
+		t->nalive--;
+		pending--;
+	}
+}
+
+int
+target_wait_exit(struct target *t, bool nohang)
+{
+	while (!t->exited) {
+		int status;
+		pid_t w = waitpid(t->pid, &status, nohang ? WNOHANG : 0);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w == 0)
+			return -1;
+		if (w < 0) {
+			/* Not our child any more (or already reaped): report success. */
+			t->exited = true;
+			t->status = 0;
+			break;
+		}
+		if (WIFEXITED(status) || WIFSIGNALED(status)) {
+			t->exited = true;
+			t->status = status;
+		}
+	}
+	return t->status;
+}
+
+void
+target_free(struct target *t)
+{
+	free(t->threads);
+	table_free(&t->thread_index);
+	sigprocmask(SIG_SETMASK, &t->saved_mask, NULL);
+}
+
+int
+target_exit_code(int status)
+{
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return 1;
+}

@@ -1,0 +1,161 @@
+/*
+ * cli_test: every accepted and rejected form of `prof record` arguments.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "tap.h"
+
+#define ARGC(a) ((int)(sizeof(a) / sizeof((a)[0])) - 1)
+
+static int
+parse(int argc, char **argv, struct cli_record *out, char **cause)
+{
+	*cause = NULL;
+	return cli_parse_record(argc, argv, out, cause);
+}
+
+static void
+expect_error(int argc, char **argv, const char *substr, const char *name)
+{
+	struct cli_record o;
+	char *cause;
+	int err = parse(argc, argv, &o, &cause);
+
+	tap_ok(err == -EINVAL && cause && strstr(cause, substr), "%s", name);
+	if (cause && !strstr(cause, substr))
+		tap_diag("cause: %s", cause);
+	free(cause);
+}
+
+int
+main(void)
+{
+	struct cli_record o;
+	char *cause;
+
+	{
+		char *a[] = {"record", "--", "./app", "-x", "--y", NULL};
+		int err = parse(ARGC(a), a, &o, &cause);
+
+		tap_ok(err == 0, "plain command parses");
+		tap_ok(o.freq && o.rate == CLI_DEFAULT_FREQ, "default rate is 999 Hz");
+		TAP_EQ_STR(o.output, "prof.pb.gz", "default output");
+		tap_ok(o.callchain, "callchains by default");
+		TAP_EQ_STR(o.argv[0], "./app", "command starts after --");
+		TAP_EQ_STR(o.argv[1], "-x", "command keeps its own options");
+		tap_ok(o.argv[3] == NULL, "command argv is NULL-terminated");
+		TAP_EQ_U64(o.mmap_pages, CLI_DEFAULT_MMAP_PAGES, "default mmap pages");
+		tap_ok(o.duration == 0, "no duration by default");
+	}
+	{
+		char *a[] = {"record", "-F", "4000", "-o", "out.pb.gz", "--duration", "2.5",
+			     "-e",     "task-clock", "-m", "16", "-q", "sleep", "1", NULL};
+		int err = parse(ARGC(a), a, &o, &cause);
+
+		tap_ok(err == 0, "all options parse");
+		TAP_EQ_U64(o.rate, 4000, "-F sets the rate");
+		TAP_EQ_STR(o.output, "out.pb.gz", "-o sets the output");
+		tap_ok(o.duration == 2.5, "--duration takes fractions");
+		TAP_EQ_STR(o.events[0], "task-clock", "-e sets the event");
+		TAP_EQ_U64(o.mmap_pages, 16, "-m sets the ring size");
+		tap_ok(o.verbosity == -1, "-q is quiet");
+		TAP_EQ_STR(o.argv[0], "sleep", "command without -- starts at the first non-option");
+	}
+	{
+		char *a[] = {"record", "-c", "100000", "--no-call-graph", "--", "x", NULL};
+
+		tap_ok(parse(ARGC(a), a, &o, &cause) == 0 && !o.freq && o.rate == 100000 &&
+			       !o.callchain,
+		       "-c sets a period, --no-call-graph turns callchains off");
+	}
+	{
+		char *a[] = {"record", "--call-graph", "fp", "-g", "--", "x", NULL};
+
+		tap_ok(parse(ARGC(a), a, &o, &cause) == 0 && o.callchain, "--call-graph fp and -g");
+	}
+	{
+		char *a[] = {"record", "--help", NULL};
+
+		tap_ok(parse(ARGC(a), a, &o, &cause) == 0 && o.help, "--help");
+	}
+	{
+		char *a[] = {"record", NULL};
+		expect_error(ARGC(a), a, "no command given", "no command");
+	}
+	{
+		char *a[] = {"record", "--", NULL};
+		expect_error(ARGC(a), a, "no command given", "empty --");
+	}
+	{
+		char *a[] = {"record", "-F", "0", "--", "x", NULL};
+		expect_error(ARGC(a), a, "bad -F value '0'", "-F 0");
+	}
+	{
+		char *a[] = {"record", "-F", "-5", "--", "x", NULL};
+		expect_error(ARGC(a), a, "bad -F value '-5'", "-F negative");
+	}
+	{
+		char *a[] = {"record", "-F", "abc", "--", "x", NULL};
+		expect_error(ARGC(a), a, "bad -F value 'abc'", "-F not a number");
+	}
+	{
+		char *a[] = {"record", "-F", "100x", "--", "x", NULL};
+		expect_error(ARGC(a), a, "bad -F value '100x'", "-F trailing garbage");
+	}
+	{
+		char *a[] = {"record", "-F", "1e9", "--", "x", NULL};
+		expect_error(ARGC(a), a, "bad -F value '1e9'", "-F not a whole number");
+	}
+	{
+		char *a[] = {"record", "-F", "99999999999999999999999", "--", "x", NULL};
+		expect_error(ARGC(a), a, "bad -F value", "-F overflow");
+	}
+	{
+		char *a[] = {"record", "-c", "0", "--", "x", NULL};
+		expect_error(ARGC(a), a, "bad -c value '0'", "-c 0");
+	}
+	{
+		char *a[] = {"record", "-F", "100", "-c", "10", "--", "x", NULL};
+		expect_error(ARGC(a), a, "exclude each other", "-F with -c");
+	}
+	{
+		char *a[] = {"record", "--duration", "0", "--", "x", NULL};
+		expect_error(ARGC(a), a, "bad --duration value '0'", "--duration 0");
+	}
+	{
+		char *a[] = {"record", "--duration", "nan", "--", "x", NULL};
+		expect_error(ARGC(a), a, "bad --duration value", "--duration nan");
+	}
+	{
+		char *a[] = {"record", "-m", "3", "--", "x", NULL};
+		expect_error(ARGC(a), a, "power of two", "-m not a power of two");
+	}
+	{
+		char *a[] = {"record", "-o", "", "--", "x", NULL};
+		expect_error(ARGC(a), a, "empty file name", "-o empty");
+	}
+	{
+		char *a[] = {"record", "--call-graph", "lbr", "--", "x", NULL};
+		expect_error(ARGC(a), a, "bad --call-graph mode 'lbr'", "--call-graph unknown");
+	}
+	{
+		char *a[] = {"record", "--bogus", "--", "x", NULL};
+		expect_error(ARGC(a), a, "unknown option '--bogus'", "unknown long option");
+	}
+	{
+		char *a[] = {"record", "-Z", "--", "x", NULL};
+		expect_error(ARGC(a), a, "unknown option '-Z'", "unknown short option");
+	}
+	{
+		char *a[] = {"record", "-F", NULL};
+		expect_error(ARGC(a), a, "needs a value", "missing value");
+	}
+	{
+		char *a[] = {"record", "-e", "cpu-clock,page-faults", "--", "x", NULL};
+		expect_error(ARGC(a), a, "one -e event", "event lists are not yet accepted");
+	}
+	return tap_done();
+}
