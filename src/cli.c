@@ -13,7 +13,13 @@
 
 #include "log.h"
 
-enum { CLI_OPT_CALL_GRAPH = 256, CLI_OPT_DURATION, CLI_OPT_NO_CALL_GRAPH };
+enum {
+	CLI_OPT_CALL_GRAPH = 256,
+	CLI_OPT_DURATION,
+	CLI_OPT_NO_CALL_GRAPH,
+	CLI_OPT_FOLLOW,
+	CLI_OPT_NO_FOLLOW,
+};
 
 static const struct option cli_record_options[] = {
 	{"freq", required_argument, NULL, 'F'},
@@ -26,6 +32,10 @@ static const struct option cli_record_options[] = {
 	{"mmap-pages", required_argument, NULL, 'm'},
 	{"quiet", no_argument, NULL, 'q'},
 	{"verbose", no_argument, NULL, 'v'},
+	{"pid", required_argument, NULL, 'p'},
+	{"tid", required_argument, NULL, 't'},
+	{"follow-children", no_argument, NULL, CLI_OPT_FOLLOW},
+	{"no-follow-children", no_argument, NULL, CLI_OPT_NO_FOLLOW},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
@@ -34,10 +44,18 @@ const char *
 cli_record_usage(void)
 {
 	return "usage: prof record [options] -- COMMAND [ARGS...]\n"
+	       "       prof record [options] -p PID[,PID...]\n"
+	       "       prof record [options] -t TID[,TID...]\n"
 	       "\n"
-	       "Runs COMMAND and samples it, and every thread it creates, until it exits; then\n"
-	       "writes a pprof profile (gzip'd protobuf) and exits with COMMAND's exit status.\n"
+	       "Runs COMMAND and samples it, every thread it creates and every child it forks,\n"
+	       "until it exits; then writes a pprof profile (gzip'd protobuf) and exits with\n"
+	       "COMMAND's exit status. With -p, samples running processes (every thread, those\n"
+	       "born while recording too) until they exit or prof is stopped, then detaches.\n"
 	       "\n"
+	       "  -p, --pid PID,...      attach to these processes\n"
+	       "  -t, --tid TID,...      sample just these threads\n"
+	       "      --follow-children  also profile children the -p processes fork\n"
+	       "      --no-follow-children  do not profile the children COMMAND forks\n"
 	       "  -F, --freq HZ          samples per second per thread (default 999)\n"
 	       "  -c, --count N          sample every N events instead (cpu-clock: every N ns)\n"
 	       "  -e, --event EVENT      event to sample (default cpu-clock; also task-clock,\n"
@@ -60,6 +78,50 @@ cli_record_usage(void)
 	       "profiling failed; 126/127 if COMMAND could not be run.\n";
 }
 
+static int cli_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
+
+/* "PID[,PID...]" appended to out->targets; no duplicates. */
+static int
+cli_parse_targets(const char *opt, const char *arg, struct cli_record *out, char **cause)
+{
+	const char *p = arg;
+
+	do {
+		const char *comma = strchr(p, ',');
+		size_t len = comma ? (size_t)(comma - p) : strlen(p);
+		char num[32];
+		uint64_t v;
+		size_t i;
+
+		if (len == 0 || len >= sizeof(num)) {
+			*cause = log_cause("bad %s value '%s': give process ids separated by commas",
+					   opt, arg);
+			return -EINVAL;
+		}
+		memcpy(num, p, len);
+		num[len] = '\0';
+		if (cli_parse_u64(num, 1, 0x7fffffff, &v) < 0) {
+			*cause = log_cause("bad %s value '%s': '%s' is not a process id", opt, arg,
+					   num);
+			return -EINVAL;
+		}
+		for (i = 0; i < out->ntargets; i++) {
+			if (out->targets[i] == (pid_t)v) {
+				*cause = log_cause("%s %s: %llu is given twice", opt, arg,
+						   (unsigned long long)v);
+				return -EINVAL;
+			}
+		}
+		if (out->ntargets == CLI_MAX_TARGETS) {
+			*cause = log_cause("too many %s targets (at most %d)", opt, CLI_MAX_TARGETS);
+			return -EINVAL;
+		}
+		out->targets[out->ntargets++] = (pid_t)v;
+		p = comma ? comma + 1 : NULL;
+	} while (p);
+	return 0;
+}
+
 /* A whole decimal number in [min, max]. */
 static int
 cli_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
@@ -80,7 +142,8 @@ cli_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 int
 cli_parse_record(int argc, char **argv, struct cli_record *out, char **cause)
 {
-	bool saw_F = false, saw_c = false;
+	bool saw_F = false, saw_c = false, saw_p = false, saw_t = false;
+	int follow = -1;
 	uint64_t v;
 	int c;
 
@@ -94,7 +157,7 @@ cli_parse_record(int argc, char **argv, struct cli_record *out, char **cause)
 	optind = 1;
 	opterr = 0;
 	/* '+': stop at the first non-option, so the command's own options stay its own. */
-	while ((c = getopt_long(argc, argv, "+:F:c:e:go:m:qvh", cli_record_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:F:c:e:go:m:p:t:qvh", cli_record_options, NULL)) != -1) {
 		switch (c) {
 		case 'F':
 			if (cli_parse_u64(optarg, 1, 1000000, &v) < 0) {
@@ -173,6 +236,24 @@ cli_parse_record(int argc, char **argv, struct cli_record *out, char **cause)
 			}
 			out->mmap_pages = (unsigned)v;
 			break;
+		case 'p':
+		case 't':
+			if ((c == 'p' && saw_t) || (c == 't' && saw_p)) {
+				*cause = log_cause("give either -p PIDs or -t TIDs, not both");
+				return -EINVAL;
+			}
+			if (cli_parse_targets(c == 'p' ? "-p" : "-t", optarg, out, cause) < 0)
+				return -EINVAL;
+			saw_p = saw_p || c == 'p';
+			saw_t = saw_t || c == 't';
+			out->threads = c == 't';
+			break;
+		case CLI_OPT_FOLLOW:
+			follow = 1;
+			break;
+		case CLI_OPT_NO_FOLLOW:
+			follow = 0;
+			break;
 		case 'q':
 			out->verbosity = -1;
 			break;
@@ -200,10 +281,25 @@ cli_parse_record(int argc, char **argv, struct cli_record *out, char **cause)
 		*cause = log_cause("-F and -c exclude each other: sample by rate or by period");
 		return -EINVAL;
 	}
+	if (out->ntargets) {
+		if (optind < argc) {
+			*cause = log_cause("give either %s or a command to run, not both",
+					   saw_p ? "-p PIDs" : "-t TIDs");
+			return -EINVAL;
+		}
+		if (saw_t && follow == 1) {
+			*cause = log_cause("--follow-children goes with -p or a command, not -t");
+			return -EINVAL;
+		}
+		out->follow_children = follow == 1;
+		return 0;
+	}
 	if (optind >= argc) {
-		*cause = log_cause("no command given: prof record [options] -- COMMAND [ARGS...]");
+		*cause = log_cause("no command given: prof record [options] -- COMMAND [ARGS...] "
+				   "(or -p PID to attach)");
 		return -EINVAL;
 	}
+	out->follow_children = follow != 0;
 	out->argv = argv + optind;
 	return 0;
 }

@@ -12,6 +12,9 @@
 #define CLI_DEFAULT_OUTPUT "prof.pb.gz"
 #define CLI_DEFAULT_MMAP_PAGES 64
 #define CLI_MAX_EVENTS 8
+#define CLI_MAX_TARGETS 1024
+
+#include <sys/types.h>
 
 struct cli_record {
 	const char *events[CLI_MAX_EVENTS]; /* names as given (borrowed from argv) */
@@ -24,7 +27,11 @@ struct cli_record {
 	unsigned mmap_pages;
 	int verbosity;      /* -1 quiet, 0 normal, 1+ verbose */
 	bool help;
-	char **argv;        /* the command (borrowed), NULL-terminated */
+	char **argv;        /* the command (borrowed), NULL-terminated; NULL with -p/-t */
+	pid_t targets[CLI_MAX_TARGETS]; /* -p PIDs or -t TIDs */
+	size_t ntargets;
+	bool threads;       /* targets are -t TIDs */
+	bool follow_children; /* trace children (default: yes for a command, no for -p) */
 };
 
 /*

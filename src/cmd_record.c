@@ -249,6 +249,7 @@ record_run(struct record_loop *l)
 	size_t cap = 0;
 	struct pollfd *pfds = NULL;
 	int64_t next_status = l->start + RECORD_STATUS_MS * 1000000LL;
+	int64_t next_rescan = l->start + RECORD_POLL_MS * 1000000LL;
 
 	while (!target_done(l->target)) {
 		size_t n;
@@ -271,6 +272,10 @@ record_run(struct record_loop *l)
 		session_handle_pollfds(l->session, pfds + 1, n);
 		if ((pfds[0].revents & POLLIN) && record_signals(l))
 			break;
+		if (record_now_ns(CLOCK_MONOTONIC) >= next_rescan) {
+			target_rescan(l->target);
+			next_rescan = record_now_ns(CLOCK_MONOTONIC) + RECORD_POLL_MS * 1000000LL;
+		}
 		if (l->status_line && record_now_ns(CLOCK_MONOTONIC) >= next_status) {
 			record_status(l->session, l->start, false);
 			next_status += RECORD_STATUS_MS * 1000000LL;
@@ -338,6 +343,107 @@ record_summary(const struct cli_record *opt, const struct session *s, const stru
 	(void)opt;
 }
 
+/* What was profiled, for the profile's comments: the command line, or the -p/-t list. */
+static char *
+record_describe(const struct cli_record *opt)
+{
+	char *d, *n;
+	size_t i;
+
+	if (opt->argv) {
+		d = xstrdup("command:");
+		for (i = 0; opt->argv[i]; i++) {
+			n = xasprintf("%s %s", d, opt->argv[i]);
+			free(d);
+			d = n;
+		}
+		return d;
+	}
+	d = xstrdup(opt->threads ? "threads: -t " : "processes: -p ");
+	for (i = 0; i < opt->ntargets; i++) {
+		n = xasprintf("%s%s%d", d, i ? "," : "", (int)opt->targets[i]);
+		free(d);
+		d = n;
+	}
+	return d;
+}
+
+/* Why a process given with -p is sampled without ptrace, and what that loses. */
+static void
+record_warn_untraced(const struct target *t, const struct privilege *priv)
+{
+	size_t i;
+
+	for (i = 0; i < t->nuntraced; i++) {
+		const struct target_untraced *u = &t->untraced[i];
+		char why[160];
+
+		if (u->tracer > 0)
+			snprintf(why, sizeof(why), "it is already traced by PID %d", (int)u->tracer);
+		else if (u->err == -EPERM && priv->ptrace_scope >= 1 && !priv->cap_sys_ptrace)
+			snprintf(why, sizeof(why),
+				 "kernel.yama.ptrace_scope is %d and prof lacks CAP_SYS_PTRACE",
+				 priv->ptrace_scope);
+		else
+			snprintf(why, sizeof(why), "ptrace: %s", strerror(-u->err));
+		log_warn("cannot trace PID %d (%s): its threads are sampled, but new ones are found "
+			 "only by rescanning /proc every 100 ms (shorter-lived threads are missed) and "
+			 "its children are not followed",
+			 (int)u->pid, why);
+	}
+}
+
+/*
+ * Starts the targets: launches the command or attaches. Returns 0, or the exit code when it
+ * failed (the error is reported).
+ */
+static int
+record_start(const struct cli_record *opt, const struct privilege *priv,
+	     const struct events_config *cfg, struct session *session, struct target *target,
+	     const sigset_t *child_mask)
+{
+	char *cause = NULL;
+	size_t i;
+	int err;
+
+	for (i = 0; i < opt->ntargets; i++) {
+		if (opt->targets[i] == getpid()) {
+			log_error("%s %d is prof itself", opt->threads ? "TID" : "PID",
+				  (int)opt->targets[i]);
+			return RECORD_EXIT_USAGE;
+		}
+	}
+	if (opt->argv)
+		err = target_launch(target, opt->argv, child_mask, opt->follow_children,
+				    &session_target_ops, session, &cause);
+	else if (opt->threads)
+		err = target_attach_threads(target, opt->targets, opt->ntargets,
+					    &session_target_ops, session, &cause);
+	else
+		err = target_attach(target, opt->targets, opt->ntargets, opt->follow_children,
+				    &session_target_ops, session, &cause);
+	if (err == 0 && opt->argv == NULL && session->stats.open_failed == session->stats.threads)
+		err = session->stats.open_error; /* not one thread could be sampled */
+	if (err < 0) {
+		if (!opt->argv)
+			target_detach(target); /* let go of whatever was attached already */
+		if (session->stats.open_failed) {
+			free(cause);
+			cause = privilege_explain_perf(priv, cfg->specs[0].name,
+						       session->stats.open_error);
+		}
+		log_error("%s", cause ? cause : strerror(-err));
+		free(cause);
+		if (opt->argv && err == -ENOENT)
+			return 127;
+		if (opt->argv && (err == -EACCES || err == -ENOEXEC || err == -EISDIR))
+			return 126;
+		return RECORD_EXIT_FAILED;
+	}
+	record_warn_untraced(target, priv);
+	return 0;
+}
+
 int
 cmd_record(int argc, char **argv)
 {
@@ -350,10 +456,10 @@ cmd_record(int argc, char **argv)
 	struct symbolize *sym;
 	struct profile *p;
 	sigset_t stop_set, orig_mask;
-	char *cause = NULL;
+	char *cause = NULL, *what;
 	int64_t time_nanos, start;
 	double secs;
-	int err, code, failed_profile = 0;
+	int code, failed_profile = 0;
 	long size = 0;
 
 	if (cli_parse_record(argc, argv, &opt, &cause) < 0) {
@@ -389,21 +495,17 @@ cmd_record(int argc, char **argv)
 	}
 
 	session = session_create(&cfg);
+	memset(&target, 0, sizeof(target));
+	sigprocmask(SIG_BLOCK, NULL, &target.saved_mask);
 	time_nanos = record_now_ns(CLOCK_REALTIME);
 	start = record_now_ns(CLOCK_MONOTONIC);
-	err = target_launch(&target, opt.argv, &orig_mask, &session_target_ops, session, &cause);
-	if (err < 0) {
-		if (session->stats.open_failed)
-			cause = privilege_explain_perf(&priv, cfg.specs[0].name,
-						       session->stats.open_error);
-		log_error("%s", cause ? cause : strerror(-err));
-		free(cause);
+	code = record_start(&opt, &priv, &cfg, session, &target, &orig_mask);
+	if (code) {
 		session_free(session);
 		target_free(&target);
 		events_spec_free(&cfg.specs[0]);
-		if (err == -ENOENT)
-			return 127;
-		return err == -EACCES || err == -ENOEXEC || err == -EISDIR ? 126 : RECORD_EXIT_FAILED;
+		close(loop.sigfd);
+		return code;
 	}
 	/* The command restores SIGPIPE's default itself; we want EPIPE, not death, on -o -. */
 	signal(SIGPIPE, SIG_IGN);
@@ -415,7 +517,7 @@ cmd_record(int argc, char **argv)
 	loop.status_line = isatty(STDERR_FILENO) && opt.verbosity >= 0;
 	record_run(&loop);
 
-	/* Stop sampling, let the command go, and only then do the slow part. */
+	/* Stop sampling, let the targets go, and only then do the slow part. */
 	session_stop(session);
 	target_detach(&target);
 	secs = (double)(record_now_ns(CLOCK_MONOTONIC) - start) / 1e9;
@@ -428,7 +530,9 @@ cmd_record(int argc, char **argv)
 	 */
 	unsetenv("DEBUGINFOD_URLS");
 	sym = symbolize_create();
-	p = session_finish(session, sym, opt.argv, time_nanos, (int64_t)(secs * 1e9));
+	what = record_describe(&opt);
+	p = session_finish(session, sym, what, time_nanos, (int64_t)(secs * 1e9));
+	free(what);
 	if (pprof_write_file(p, opt.output, &cause) < 0) {
 		log_error("%s", cause);
 		free(cause);
@@ -441,10 +545,14 @@ cmd_record(int argc, char **argv)
 	}
 	if (!failed_profile)
 		record_summary(&opt, session, p, secs, opt.output, size);
-	if (!target.exited && !loop.stop_signal && opt.duration > 0)
-		log_info("--duration reached: '%s' (pid %d) keeps running; waiting for it to exit",
-			 opt.argv[0], (int)target.pid);
-	code = record_wait_command(&loop, opt.argv[0]);
+	code = 0;
+	if (opt.argv) {
+		if (!target.exited && !loop.stop_signal && opt.duration > 0)
+			log_info("--duration reached: '%s' (pid %d) keeps running; waiting for it "
+				 "to exit",
+				 opt.argv[0], (int)target.pid);
+		code = record_wait_command(&loop, opt.argv[0]);
+	}
 
 	symbolize_free(sym);
 	session_free(session);

@@ -62,30 +62,64 @@ session_read_comm(pid_t pid, pid_t tid, char *comm, size_t size)
 	comm[strcspn(comm, "\n")] = '\0';
 }
 
+static struct session_process *
+session_process_find(struct session *s, pid_t pid)
+{
+	size_t i;
+
+	/* Few processes, and looked up only on births, execs and renames. */
+	for (i = s->nprocs; i-- > 0;)
+		if (s->procs[i].pid == pid)
+			return &s->procs[i];
+	return NULL;
+}
+
 static void
 session_set_labels(struct session *s, struct session_thread *th)
 {
 	struct profile *p = s->profile;
-	struct profile_label l[3] = {
+	struct session_process *proc = session_process_find(s, th->pid);
+	struct profile_label l[4] = {
 		{.key = profile_string(p, "pid"), .num = th->pid},
 		{.key = profile_string(p, "tid"), .num = th->tid},
 		{.key = profile_string(p, "thread"), .str = profile_string(p, th->comm)},
+		{.key = profile_string(p, "comm"),
+		 .str = profile_string(p, proc ? proc->comm : th->comm)},
 	};
 
-	th->labelset = profile_labelset(p, l, 3);
+	th->labelset = profile_labelset(p, l, 4);
 }
 
+/* The process's name changed (exec, or its main thread renamed itself). */
 static void
-session_note_pid(struct session *s, pid_t pid)
+session_process_rename(struct session *s, pid_t pid, const char *comm)
 {
+	struct session_process *proc = session_process_find(s, pid);
 	size_t i;
 
-	for (i = 0; i < s->npids; i++)
-		if (s->pids[i] == pid)
-			return;
-	xgrow(&s->pids, &s->cap_pids, s->npids + 1, sizeof(*s->pids));
-	s->pids[s->npids++] = pid;
+	if (!proc || strcmp(proc->comm, comm) == 0)
+		return;
+	snprintf(proc->comm, sizeof(proc->comm), "%s", comm);
+	for (i = 0; i < s->nthreads; i++)
+		if (s->threads[i].pid == pid)
+			session_set_labels(s, &s->threads[i]);
+}
+
+/* Records a process; returns true when it is new. */
+static bool
+session_note_pid(struct session *s, pid_t pid)
+{
+	struct session_process *proc = session_process_find(s, pid);
+
+	if (proc)
+		return false;
+	xgrow(&s->procs, &s->cap_procs, s->nprocs + 1, sizeof(*s->procs));
+	proc = &s->procs[s->nprocs++];
+	memset(proc, 0, sizeof(*proc));
+	proc->pid = pid;
+	session_read_comm(pid, pid, proc->comm, sizeof(proc->comm));
 	s->stats.processes++;
+	return true;
 }
 
 struct session *
@@ -130,7 +164,7 @@ session_free(struct session *s)
 	free(s->threads);
 	table_free(&s->thread_index);
 	free(s->mapping_ids);
-	free(s->pids);
+	free(s->procs);
 	free(s->poll_threads);
 	free(s->main_exe);
 	maps_free(s->maps);
@@ -262,6 +296,8 @@ session_record(const void *buf, size_t len, void *arg)
 			snprintf(th->comm, sizeof(th->comm), "%s", r.u.comm.comm);
 			session_set_labels(s, th);
 		}
+		if (r.u.comm.tid == r.u.comm.pid)
+			session_process_rename(s, (pid_t)r.u.comm.pid, r.u.comm.comm);
 		break;
 	case PERF_RECORD_LOST:
 		s->stats.lost += r.u.lost.lost;
@@ -315,6 +351,7 @@ session_thread_new(void *arg, pid_t pid, pid_t tid, bool at_exec)
 {
 	struct session *s = arg;
 	struct session_thread *th = session_thread_find(s, tid);
+	bool new_process;
 	int err, failed;
 
 	if (!th) {
@@ -332,7 +369,7 @@ session_thread_new(void *arg, pid_t pid, pid_t tid, bool at_exec)
 	th->alive = true;
 	th->samples = 0;
 	s->stats.threads++;
-	session_note_pid(s, pid);
+	new_process = session_note_pid(s, pid);
 	th->comm[0] = '\0';
 	session_read_comm(pid, tid, th->comm, sizeof(th->comm));
 	session_set_labels(s, th);
@@ -349,8 +386,8 @@ session_thread_new(void *arg, pid_t pid, pid_t tid, bool at_exec)
 		return err;
 	}
 	th->open = true;
-	/* Mappings that exist before we see any MMAP2 (a new process, or the first thread). */
-	if (!at_exec && pid == tid)
+	/* Mappings that exist before any MMAP2 of ours: a process we attach to, or a child. */
+	if (!at_exec && new_process)
 		maps_load_proc(s->maps, pid);
 	return 0;
 }
@@ -396,7 +433,7 @@ session_exec(void *arg, pid_t pid, pid_t old_tid)
 	}
 	maps_exec(s->maps, pid);
 	maps_load_proc(s->maps, pid);
-	if (s->npids && pid == s->pids[0]) {
+	if (s->nprocs && pid == s->procs[0].pid) {
 		char path[64], exe[4096];
 		ssize_t n;
 
@@ -411,6 +448,7 @@ session_exec(void *arg, pid_t pid, pid_t old_tid)
 	if (leader) {
 		session_read_comm(pid, pid, leader->comm, sizeof(leader->comm));
 		session_set_labels(s, leader);
+		session_process_rename(s, pid, leader->comm);
 	}
 }
 
@@ -546,12 +584,12 @@ session_symbolize(struct session *s, struct symbolize *sym)
 }
 
 struct profile *
-session_finish(struct session *s, struct symbolize *sym, char *const argv[], int64_t time_nanos,
+session_finish(struct session *s, struct symbolize *sym, const char *what, int64_t time_nanos,
 	       int64_t duration_nanos)
 {
 	struct profile *p = s->profile;
 	const struct events_spec *leader = &s->cfg.specs[0];
-	char *cmd = xstrdup(""), *c;
+	char *c;
 	size_t i;
 
 	session_stop(s);
@@ -563,18 +601,10 @@ session_finish(struct session *s, struct symbolize *sym, char *const argv[], int
 		}
 	}
 
-	for (i = 0; argv && argv[i]; i++) {
-		c = xasprintf("%s%s%s", cmd, i ? " " : "", argv[i]);
-		free(cmd);
-		cmd = c;
-	}
 	c = xasprintf("prof %s", PROF_VERSION);
 	profile_add_comment(p, c);
 	free(c);
-	c = xasprintf("command: %s", cmd);
-	profile_add_comment(p, c);
-	free(c);
-	free(cmd);
+	profile_add_comment(p, what);
 	if (s->cfg.freq)
 		c = xasprintf("event: %s (type %u, config %#llx) sampled at %llu Hz", leader->name,
 			      leader->type, (unsigned long long)leader->config,

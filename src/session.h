@@ -32,6 +32,11 @@ struct session_thread {
 	uint64_t samples;
 };
 
+struct session_process {
+	pid_t pid;
+	char comm[17]; /* the name of its main thread */
+};
+
 struct session_stats {
 	uint64_t samples;
 	uint64_t lost;           /* records the kernel dropped (PERF_RECORD_LOST) */
@@ -60,8 +65,8 @@ struct session {
 	uint32_t *mapping_ids; /* maps_mapping id -> profile mapping id (0 = not yet) */
 	size_t cap_mapping_ids;
 
-	pid_t *pids; /* processes seen */
-	size_t npids, cap_pids;
+	struct session_process *procs; /* processes seen */
+	size_t nprocs, cap_procs;
 
 	char *main_exe; /* the first process's executable, after its exec (owned) */
 
@@ -93,10 +98,11 @@ void session_handle_pollfds(struct session *s, const struct pollfd *pfds, size_t
 void session_stop(struct session *s);
 
 /*
- * Symbolizes every location, fills mapping flags and the profile's header fields. `argv` is the
- * recorded command line (for the comment). Returns the profile (owned by the session).
+ * Symbolizes every location, fills mapping flags and the profile's header fields. `what` says
+ * what was profiled ("command: ./app -x"), for the comments. Returns the profile (owned by the
+ * session).
  */
-struct profile *session_finish(struct session *s, struct symbolize *sym, char *const argv[],
+struct profile *session_finish(struct session *s, struct symbolize *sym, const char *what,
 			       int64_t time_nanos, int64_t duration_nanos);
 
 #endif

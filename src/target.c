@@ -12,6 +12,7 @@
  */
 #include "target.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -25,8 +26,6 @@
 
 #include "log.h"
 #include "xalloc.h"
-
-#define TARGET_PTRACE_OPTIONS (PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC)
 
 static bool
 target_thread_eq(uint32_t id, const void *key, void *arg)
@@ -64,9 +63,12 @@ target_tgid(pid_t tid)
 	return tgid;
 }
 
-/* Registers a thread we now trace and hands it to the session. at_exec: see target_ops. */
+/*
+ * Registers a thread (traced: under our ptrace) and hands it to the session. at_exec: see
+ * target_ops.
+ */
 static struct target_thread *
-target_thread_add(struct target *t, pid_t pid, pid_t tid, bool at_exec)
+target_thread_add(struct target *t, pid_t pid, pid_t tid, bool at_exec, bool traced)
 {
 	struct target_thread *th = target_thread_find(t, tid);
 
@@ -83,6 +85,7 @@ target_thread_add(struct target *t, pid_t pid, pid_t tid, bool at_exec)
 	/* A new thread, or a reused tid of a dead one. */
 	th->pid = pid > 0 ? pid : tid;
 	th->alive = true;
+	th->traced = traced;
 	t->nalive++;
 	t->threads_seen++;
 	if (t->ops->thread_new(t->arg, th->pid, tid, at_exec) < 0)
@@ -155,7 +158,7 @@ target_handle(struct target *t, pid_t tid, int status, pid_t wait_exec)
 	event = (unsigned)status >> 16;
 	if (!th || !th->alive) {
 		/* First sight of a new thread: its birth stop came before the parent's event. */
-		th = target_thread_add(t, target_tgid(tid), tid, false);
+		th = target_thread_add(t, target_tgid(tid), tid, false, true);
 	}
 
 	switch (event) {
@@ -163,7 +166,17 @@ target_handle(struct target *t, pid_t tid, int status, pid_t wait_exec)
 		unsigned long child = 0;
 
 		if (ptrace(PTRACE_GETEVENTMSG, tid, 0, &child) == 0 && child > 0)
-			target_thread_add(t, target_tgid((pid_t)child), (pid_t)child, false);
+			target_thread_add(t, target_tgid((pid_t)child), (pid_t)child, false, true);
+		target_resume(t, tid, 0);
+		return false;
+	}
+	case PTRACE_EVENT_FORK:
+	case PTRACE_EVENT_VFORK: {
+		unsigned long child = 0;
+
+		/* A child process, traced from birth like a thread: its own pid, its own maps. */
+		if (ptrace(PTRACE_GETEVENTMSG, tid, 0, &child) == 0 && child > 0)
+			target_thread_add(t, (pid_t)child, (pid_t)child, false, true);
 		target_resume(t, tid, 0);
 		return false;
 	}
@@ -210,9 +223,19 @@ target_handle(struct target *t, pid_t tid, int status, pid_t wait_exec)
 	}
 }
 
+static unsigned long
+target_options(bool follow_children)
+{
+	unsigned long o = PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC;
+
+	if (follow_children)
+		o |= PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK;
+	return o;
+}
+
 int
 target_launch(struct target *t, char *const argv[], const sigset_t *child_mask,
-	      const struct target_ops *ops, void *arg, char **cause)
+	      bool follow_children, const struct target_ops *ops, void *arg, char **cause)
 {
 	int go[2], errp[2], exec_errno = 0, err;
 	sigset_t block;
@@ -223,6 +246,7 @@ target_launch(struct target *t, char *const argv[], const sigset_t *child_mask,
 	memset(t, 0, sizeof(*t));
 	t->ops = ops;
 	t->arg = arg;
+	t->options = target_options(follow_children);
 	table_init(&t->thread_index);
 
 	sigemptyset(&block);
@@ -249,14 +273,14 @@ target_launch(struct target *t, char *const argv[], const sigset_t *child_mask,
 	close(errp[1]);
 	t->pid = pid;
 
-	if (ptrace(PTRACE_SEIZE, pid, 0, (void *)(long)TARGET_PTRACE_OPTIONS) < 0) {
+	if (ptrace(PTRACE_SEIZE, pid, 0, (void *)t->options) < 0) {
 		err = -errno;
 		*cause = log_cause("cannot trace the command (ptrace: %s); is prof itself being "
 				   "traced, or does a security module forbid ptrace?",
 				   strerror(errno));
 		goto abort;
 	}
-	target_thread_add(t, pid, pid, true);
+	target_thread_add(t, pid, pid, true, true);
 	if (t->thread_new_failed) {
 		err = -EIO;
 		*cause = NULL; /* the session has said why */
@@ -304,6 +328,263 @@ abort:
 	return err;
 }
 
+/* --- attaching --- */
+
+#define TARGET_PF_KTHREAD 0x00200000 /* include/linux/sched.h */
+
+struct target_stat {
+	char comm[64];
+	char state;
+	unsigned long flags;
+};
+
+/* Reads /proc/PID/task/TID/stat (tid 0: /proc/PID/stat). 0 or -errno. */
+static int
+target_read_stat(pid_t pid, pid_t tid, struct target_stat *st)
+{
+	char path[96], buf[1024], *open_paren, *close_paren;
+	unsigned long flags = 0;
+	ssize_t n;
+	int fd, i;
+	char *p;
+
+	if (tid)
+		snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", (int)pid, (int)tid);
+	else
+		snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -EIO;
+	buf[n] = '\0';
+	/* "pid (comm) state ppid ...": comm may hold spaces and parentheses. */
+	open_paren = strchr(buf, '(');
+	close_paren = strrchr(buf, ')');
+	if (!open_paren || !close_paren || close_paren < open_paren || close_paren[1] != ' ')
+		return -EINVAL;
+	snprintf(st->comm, sizeof(st->comm), "%.*s", (int)(close_paren - open_paren - 1),
+		 open_paren + 1);
+	st->state = close_paren[2];
+	/* flags is the 9th field; after ')' come state(3) ppid pgrp session tty tpgid flags(9) */
+	p = close_paren + 2;
+	for (i = 3; i < 9 && p; i++) {
+		p = strchr(p, ' ');
+		if (p)
+			p++;
+	}
+	if (p)
+		flags = strtoul(p, NULL, 10);
+	st->flags = flags;
+	return 0;
+}
+
+static bool
+target_gone_state(char state)
+{
+	return state == 'Z' || state == 'X' || state == 'x';
+}
+
+/* Checks that `pid` is a live user-space process (or, with thread, a live thread). */
+static int
+target_check(pid_t pid, bool thread, char **cause)
+{
+	struct target_stat st;
+	pid_t tgid;
+
+	if (target_read_stat(pid, 0, &st) < 0) {
+		*cause = log_cause(thread ? "no thread with TID %d" : "no process with PID %d",
+				   (int)pid);
+		return -ESRCH;
+	}
+	if (st.flags & TARGET_PF_KTHREAD) {
+		*cause = log_cause("%s %d (%s) is a kernel thread: prof profiles user-space "
+				   "processes",
+				   thread ? "TID" : "PID", (int)pid, st.comm);
+		return -EINVAL;
+	}
+	if (target_gone_state(st.state)) {
+		*cause = log_cause("%s %d (%s) has already exited", thread ? "thread" : "process",
+				   (int)pid, st.comm);
+		return -ESRCH;
+	}
+	tgid = target_tgid(pid);
+	if (!thread && tgid > 0 && tgid != pid) {
+		*cause = log_cause("%d is a thread of process %d: use -p %d for the whole process "
+				   "or -t %d for this thread",
+				   (int)pid, (int)tgid, (int)tgid, (int)pid);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void
+target_init(struct target *t, const struct target_ops *ops, void *arg)
+{
+	memset(t, 0, sizeof(*t));
+	t->ops = ops;
+	t->arg = arg;
+	t->attached = true;
+	table_init(&t->thread_index);
+	sigemptyset(&t->saved_mask);
+	sigprocmask(SIG_BLOCK, NULL, &t->saved_mask);
+}
+
+/*
+ * Adds the threads of `pid` listed in /proc that we do not know yet; traced ones are seized
+ * first. Returns how many were added, or -errno when the process is gone. A first seize that
+ * fails (nothing of this process traced yet) switches the process to untraced mode.
+ */
+static int
+target_scan(struct target *t, struct target_untraced *u, pid_t pid, bool *traced, bool *first)
+{
+	char path[64];
+	struct dirent *de;
+	int added = 0;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	d = opendir(path);
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		struct target_thread *th;
+		char *end;
+		long tid = strtol(de->d_name, &end, 10);
+
+		if (*end || tid <= 0)
+			continue;
+		th = target_thread_find(t, (pid_t)tid);
+		if (th && th->alive)
+			continue;
+		if (*traced && ptrace(PTRACE_SEIZE, (pid_t)tid, 0, (void *)t->options) < 0) {
+			if (errno == ESRCH)
+				continue; /* it exited meanwhile */
+			/*
+			 * EPERM for a later thread means a thread we traced already cloned it
+			 * (auto-attached, its birth stop is on its way); for the first one, that
+			 * we may not trace this process.
+			 */
+			if (errno != EPERM || *first) {
+				if (u)
+					u->err = -errno;
+				*traced = false;
+			}
+		}
+		if (*traced)
+			*first = false;
+		target_thread_add(t, pid, (pid_t)tid, false, *traced);
+		added++;
+	}
+	closedir(d);
+	return added;
+}
+
+static pid_t
+target_tracer(pid_t pid)
+{
+	char path[64], line[256];
+	pid_t tracer = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "TracerPid: %d", &tracer) == 1)
+			break;
+	fclose(f);
+	return tracer;
+}
+
+int
+target_attach(struct target *t, const pid_t *pids, size_t n, bool follow_children,
+	      const struct target_ops *ops, void *arg, char **cause)
+{
+	size_t i;
+	int err;
+
+	target_init(t, ops, arg);
+	t->options = target_options(follow_children);
+	for (i = 0; i < n; i++) {
+		err = target_check(pids[i], false, cause);
+		if (err < 0)
+			return err;
+	}
+	t->untraced = xcalloc(n, sizeof(*t->untraced));
+	for (i = 0; i < n; i++) {
+		struct target_untraced *u = &t->untraced[t->nuntraced];
+		size_t alive_before = t->nalive;
+		bool traced = true, first = true;
+		int added;
+
+		memset(u, 0, sizeof(*u));
+		u->pid = pids[i];
+		u->alive = true;
+		/* Until a pass finds no new thread: one may be born between readdir and seize. */
+		do {
+			added = target_scan(t, u, pids[i], &traced, &first);
+		} while (added > 0);
+		if (t->nalive == alive_before) {
+			*cause = log_cause("no process with PID %d (it exited while prof attached)",
+					   (int)pids[i]);
+			return -ESRCH;
+		}
+		if (!traced) {
+			u->tracer = target_tracer(pids[i]);
+			t->nuntraced++;
+		}
+	}
+	return 0;
+}
+
+int
+target_attach_threads(struct target *t, const pid_t *tids, size_t n,
+		      const struct target_ops *ops, void *arg, char **cause)
+{
+	size_t i;
+	int err;
+
+	target_init(t, ops, arg);
+	t->rescan_tids = true;
+	for (i = 0; i < n; i++) {
+		err = target_check(tids[i], true, cause);
+		if (err < 0)
+			return err;
+	}
+	for (i = 0; i < n; i++)
+		target_thread_add(t, target_tgid(tids[i]), tids[i], false, false);
+	return 0;
+}
+
+void
+target_rescan(struct target *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->nuntraced; i++) {
+		struct target_untraced *u = &t->untraced[i];
+		bool traced = false, first = false;
+
+		if (u->alive && target_scan(t, NULL, u->pid, &traced, &first) < 0)
+			u->alive = false;
+	}
+	if (!t->nuntraced && !t->rescan_tids)
+		return;
+	for (i = 0; i < t->nthreads; i++) {
+		struct target_thread *th = &t->threads[i];
+		struct target_stat st;
+
+		if (!th->alive || th->traced)
+			continue;
+		if (target_read_stat(th->pid, th->tid, &st) < 0 || target_gone_state(st.state))
+			target_thread_gone(t, th);
+	}
+}
+
 void
 target_poll(struct target *t)
 {
@@ -323,7 +604,9 @@ bool
 target_done(const struct target *t)
 {
 	/* The leader's exit is reported only once every other thread of its group is gone. */
-	return t->exited;
+	if (!t->attached)
+		return t->exited;
+	return t->nalive == 0;
 }
 
 void
@@ -337,7 +620,7 @@ target_detach(struct target *t)
 	for (i = 0; i < t->nthreads; i++) {
 		struct target_thread *th = &t->threads[i];
 
-		if (!th->alive)
+		if (!th->alive || !th->traced)
 			continue;
 		if (ptrace(PTRACE_INTERRUPT, th->tid, 0, 0) < 0) {
 			th->alive = false; /* already gone */
@@ -378,15 +661,17 @@ target_detach(struct target *t)
 			continue;
 		if (!th || !th->alive) {
 			/* A thread born while we detach: it stops once, at birth. */
-			th = target_thread_add(t, target_tgid(w), w, false);
+			th = target_thread_add(t, target_tgid(w), w, false, true);
 			pending++;
 		}
-		if ((unsigned)status >> 16 == PTRACE_EVENT_CLONE) {
+		if ((unsigned)status >> 16 == PTRACE_EVENT_CLONE ||
+		    (unsigned)status >> 16 == PTRACE_EVENT_FORK ||
+		    (unsigned)status >> 16 == PTRACE_EVENT_VFORK) {
 			unsigned long child = 0;
 
 			if (ptrace(PTRACE_GETEVENTMSG, w, 0, &child) == 0 && child > 0 &&
 			    !target_thread_find(t, (pid_t)child)) {
-				target_thread_add(t, target_tgid((pid_t)child), (pid_t)child, false);
+				target_thread_add(t, target_tgid((pid_t)child), (pid_t)child, false, true);
 				pending++;
 			}
 		}
@@ -428,6 +713,7 @@ target_wait_exit(struct target *t, bool nohang)
 void
 target_free(struct target *t)
 {
+	free(t->untraced);
 	free(t->threads);
 	table_free(&t->thread_index);
 	sigprocmask(SIG_SETMASK, &t->saved_mask, NULL);

@@ -38,15 +38,30 @@ struct target_ops {
 struct target_thread {
 	pid_t tid, pid;
 	bool alive;
+	bool traced; /* under our ptrace; else found and watched through /proc */
+};
+
+/* A process given with -p that we could not ptrace: its threads are found by rescans. */
+struct target_untraced {
+	pid_t pid;
+	bool alive;
+	int err;      /* why PTRACE_SEIZE failed (-errno) */
+	pid_t tracer; /* the process that traces it already, 0 if none */
 };
 
 struct target {
 	const struct target_ops *ops;
 	void *arg;
+	bool attached;    /* -p / -t: the targets are not our children */
+	unsigned long options; /* PTRACE_O_* */
 	pid_t pid;        /* the launched command */
 	bool exited;      /* it has exited (and was reaped) */
 	int status;       /* its wait status when exited */
 	bool detached;
+
+	struct target_untraced *untraced;
+	size_t nuntraced;
+	bool rescan_tids; /* -t: watch the given threads for their exit */
 	sigset_t saved_mask; /* signal mask before target_launch blocked SIGCHLD */
 
 	struct target_thread *threads;
@@ -67,12 +82,36 @@ struct target {
  * command not found, -EACCES: not executable).
  */
 int target_launch(struct target *t, char *const argv[], const sigset_t *child_mask,
+		  bool follow_children, const struct target_ops *ops, void *arg, char **cause);
+
+/*
+ * Attaches to every thread of the processes `pids`, each PTRACE_SEIZEd (the thread list is
+ * re-read until it is stable, so a thread born during the scan is not missed), and hands each
+ * thread to ops->thread_new. With follow_children, processes they fork are traced too. A
+ * process that cannot be traced (another tracer, Yama, no CAP_SYS_PTRACE) is still sampled: a
+ * warning says what that loses, and target_rescan finds its new threads. Returns 0 or -errno
+ * with *cause set: -ESRCH no such process, -EINVAL a kernel thread.
+ */
+int target_attach(struct target *t, const pid_t *pids, size_t n, bool follow_children,
 		  const struct target_ops *ops, void *arg, char **cause);
+
+/*
+ * Samples just the threads `tids` (no ptrace, no new threads). Returns 0 or -ESRCH with
+ * *cause set.
+ */
+int target_attach_threads(struct target *t, const pid_t *tids, size_t n,
+			  const struct target_ops *ops, void *arg, char **cause);
+
+/*
+ * For what ptrace cannot tell us: new threads of untraced processes and the exit of threads
+ * given with -t. Called about every 100 ms; does nothing when every target is traced.
+ */
+void target_rescan(struct target *t);
 
 /* Handles every pending ptrace stop and exit without blocking. */
 void target_poll(struct target *t);
 
-/* The launched process has exited: nothing more to record. */
+/* Launch mode: the launched process has exited. Attach modes: every target has exited. */
 bool target_done(const struct target *t);
 
 /*

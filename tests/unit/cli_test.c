@@ -157,5 +157,77 @@ main(void)
 		char *a[] = {"record", "-e", "cpu-clock,page-faults", "--", "x", NULL};
 		expect_error(ARGC(a), a, "one -e event", "event lists are not yet accepted");
 	}
+	{
+		char *a[] = {"record", "-p", "12,34", "-p", "56", "--duration", "1", NULL};
+
+		tap_ok(parse(ARGC(a), a, &o, &cause) == 0 && o.ntargets == 3 && o.targets[0] == 12 &&
+			       o.targets[1] == 34 && o.targets[2] == 56 && !o.threads && !o.argv,
+		       "-p takes lists and repeats");
+		tap_ok(!o.follow_children, "-p does not follow children by default");
+	}
+	{
+		char *a[] = {"record", "-p", "12", "--follow-children", NULL};
+
+		tap_ok(parse(ARGC(a), a, &o, &cause) == 0 && o.follow_children,
+		       "--follow-children with -p");
+	}
+	{
+		char *a[] = {"record", "-t", "77", NULL};
+
+		tap_ok(parse(ARGC(a), a, &o, &cause) == 0 && o.ntargets == 1 && o.threads,
+		       "-t takes thread ids");
+	}
+	{
+		char *a[] = {"record", "--", "make", NULL};
+
+		tap_ok(parse(ARGC(a), a, &o, &cause) == 0 && o.follow_children,
+		       "a command's children are followed by default");
+	}
+	{
+		char *a[] = {"record", "--no-follow-children", "--", "make", NULL};
+
+		tap_ok(parse(ARGC(a), a, &o, &cause) == 0 && !o.follow_children,
+		       "--no-follow-children");
+	}
+	{
+		char *a[] = {"record", "-p", "12,12", NULL};
+		expect_error(ARGC(a), a, "12 is given twice", "-p duplicate");
+	}
+	{
+		char *a[] = {"record", "-p", "12", "-p", "12", NULL};
+		expect_error(ARGC(a), a, "given twice", "-p duplicate across options");
+	}
+	{
+		char *a[] = {"record", "-p", "0", NULL};
+		expect_error(ARGC(a), a, "bad -p value '0'", "-p 0");
+	}
+	{
+		char *a[] = {"record", "-p", "-5", NULL};
+		expect_error(ARGC(a), a, "bad -p value '-5'", "-p negative");
+	}
+	{
+		char *a[] = {"record", "-p", "", NULL};
+		expect_error(ARGC(a), a, "bad -p value ''", "-p empty");
+	}
+	{
+		char *a[] = {"record", "-p", "1,,2", NULL};
+		expect_error(ARGC(a), a, "bad -p value '1,,2'", "-p empty item");
+	}
+	{
+		char *a[] = {"record", "-p", "abc", NULL};
+		expect_error(ARGC(a), a, "'abc' is not a process id", "-p not a number");
+	}
+	{
+		char *a[] = {"record", "-p", "5", "--", "true", NULL};
+		expect_error(ARGC(a), a, "either -p PIDs or a command", "-p with a command");
+	}
+	{
+		char *a[] = {"record", "-p", "5", "-t", "6", NULL};
+		expect_error(ARGC(a), a, "either -p PIDs or -t TIDs", "-p with -t");
+	}
+	{
+		char *a[] = {"record", "-t", "6", "--follow-children", NULL};
+		expect_error(ARGC(a), a, "not -t", "-t with --follow-children");
+	}
 	return tap_done();
 }
