@@ -182,9 +182,12 @@ cli_parse_record(int argc, char **argv, struct cli_record *out, char **cause)
 			out->rate = v;
 			break;
 		case 'e':
-			if (strchr(optarg, ',') || out->nevents == 1) {
-				*cause = log_cause("one -e event at a time in this version (got '%s')",
-						   optarg);
+			if (!*optarg) {
+				*cause = log_cause("bad -e value: empty event list");
+				return -EINVAL;
+			}
+			if (out->nevents == CLI_MAX_EVENTS) {
+				*cause = log_cause("too many -e options (at most %d)", CLI_MAX_EVENTS);
 				return -EINVAL;
 			}
 			out->events[out->nevents++] = optarg;

@@ -17,7 +17,9 @@
 #include <sys/types.h>
 
 struct cli_record {
-	const char *events[CLI_MAX_EVENTS]; /* names as given (borrowed from argv) */
+	/* -e lists as given (borrowed from argv); together they make one group, whose first
+	 * event samples and the others are counted with it */
+	const char *events[CLI_MAX_EVENTS];
 	int nevents;
 	bool freq;          /* -F given or default */
 	uint64_t rate;      /* Hz with freq, else period */

@@ -8,4 +8,7 @@
 /* prof record: argv[0] is "record". */
 int cmd_record(int argc, char **argv);
 
+/* prof list: argv[0] is "list". */
+int cmd_list(int argc, char **argv);
+
 #endif

@@ -26,6 +26,7 @@
 #include "events.h"
 #include "log.h"
 #include "pprof.h"
+#include "pmu.h"
 #include "privilege.h"
 #include "session.h"
 #include "symbolize.h"
@@ -183,17 +184,53 @@ static int
 record_config(const struct cli_record *opt, const struct privilege *priv,
 	      struct events_config *cfg)
 {
-	const char *name = opt->nevents ? opt->events[0] : "cpu-clock";
 	long max_rate;
 	char *cause = NULL;
+	int i;
 
 	memset(cfg, 0, sizeof(*cfg));
-	if (events_parse(name, &cfg->specs[0], &cause) < 0) {
-		log_error("%s", cause);
-		free(cause);
-		return -EINVAL;
+	if (opt->nevents == 0) {
+		/* cycles where the CPU has a PMU to count them, as perf does; else the clock. */
+		bool hw = pmu_have_hardware(NULL);
+
+		if (!hw)
+			log_info("no hardware PMU (a virtual machine?): sampling cpu-clock instead of "
+				 "cycles");
+		if (events_parse(hw ? "cycles" : "cpu-clock", &cfg->specs[0], &cause) < 0) {
+			log_error("%s", cause);
+			free(cause);
+			return -EINVAL;
+		}
+		cfg->nspecs = 1;
 	}
-	cfg->nspecs = 1;
+	for (i = 0; i < opt->nevents; i++) {
+		char **names;
+		size_t n, k;
+
+		if (pmu_split(opt->events[i], &names, &n, &cause) < 0) {
+			log_error("bad -e value '%s': %s", opt->events[i], cause);
+			free(cause);
+			events_config_free(cfg);
+			return -EINVAL;
+		}
+		for (k = 0; k < n; k++) {
+			if (cfg->nspecs == EVENTS_MAX) {
+				log_error("too many events: a group holds at most %d", EVENTS_MAX);
+				pmu_split_free(names, n);
+				events_config_free(cfg);
+				return -EINVAL;
+			}
+			if (events_parse(names[k], &cfg->specs[cfg->nspecs], &cause) < 0) {
+				log_error("%s", cause);
+				free(cause);
+				pmu_split_free(names, n);
+				events_config_free(cfg);
+				return -EINVAL;
+			}
+			cfg->nspecs++;
+		}
+		pmu_split_free(names, n);
+	}
 	cfg->freq = opt->freq;
 	cfg->rate = opt->rate;
 	cfg->callchain = opt->callchain;
@@ -208,7 +245,7 @@ record_config(const struct cli_record *opt, const struct privilege *priv,
 		log_error("bad -F value '%llu': above this kernel's limit of %ld samples per second "
 			  "(kernel.perf_event_max_sample_rate)",
 			  (unsigned long long)cfg->rate, max_rate);
-		events_spec_free(&cfg->specs[0]);
+		events_config_free(cfg);
 		return -EINVAL;
 	}
 	return 0;
@@ -331,9 +368,20 @@ record_summary(const struct cli_record *opt, const struct session *s, const stru
 			 (unsigned long long)(st->lost + st->overruns));
 	if (st->bad_records)
 		log_warn("%llu malformed records were skipped", (unsigned long long)st->bad_records);
-	if (st->open_failed)
+	if (st->open_failed && (st->open_error == -EMFILE || st->open_error == -ENFILE)) {
+		struct rlimit rl = {0};
+
+		getrlimit(RLIMIT_NOFILE, &rl);
+		log_warn("%llu threads could not be sampled: out of file descriptors. Each thread "
+			 "needs %zu and the limit is %llu; %llu threads were seen, so allow at least "
+			 "%llu (ulimit -n, or LimitNOFILE= for a systemd service)",
+			 (unsigned long long)st->open_failed, s->cfg.nspecs,
+			 (unsigned long long)rl.rlim_cur, (unsigned long long)st->threads,
+			 (unsigned long long)(st->threads * s->cfg.nspecs + 64));
+	} else if (st->open_failed) {
 		log_warn("%llu threads could not be sampled (%s)",
 			 (unsigned long long)st->open_failed, strerror(-st->open_error));
+	}
 	if (strcmp(output, "-") != 0) {
 		log_info("wrote %s (%.1f KiB); view it with: go tool pprof -http=:8080 %s", output,
 			 (double)size / 1024.0, output);
@@ -386,11 +434,37 @@ record_warn_untraced(const struct target *t, const struct privilege *priv)
 				 priv->ptrace_scope);
 		else
 			snprintf(why, sizeof(why), "ptrace: %s", strerror(-u->err));
-		log_warn("cannot trace PID %d (%s): its threads are sampled, but new ones are found "
-			 "only by rescanning /proc every 100 ms (shorter-lived threads are missed) and "
-			 "its children are not followed",
+		log_warn("cannot trace PID %d (%s): sampling it without ptrace, with inherited "
+			 "samplers and per-CPU buffers. Threads and children it creates are still "
+			 "sampled from birth, but records from different CPUs may be out of order "
+			 "around an exec, so a few samples there can be given the wrong binary",
 			 (int)u->pid, why);
 	}
+}
+
+/* Why event `k` of the group (-1: the ring buffer) did not open, and what would help. */
+static char *
+record_explain_open(const struct privilege *priv, const struct events_config *cfg, int k, int err)
+{
+	const struct pmu_event *ev = &cfg->specs[k > 0 ? k : 0].ev;
+
+	if (k < 0 && (err == -EPERM || err == -ENOMEM))
+		return log_cause("cannot map the ring buffer (%s): the locked-memory limit is too "
+				 "low; lower --mmap-pages, or raise kernel.perf_event_mlock_kb / "
+				 "'ulimit -l'",
+				 strerror(-err));
+	if ((err == -ENOENT || err == -EOPNOTSUPP || err == -ENODEV) && ev->hardware &&
+	    !pmu_have_hardware(NULL))
+		return log_cause("event '%s' is not supported on this machine: it needs a hardware "
+				 "PMU and there is none (a virtual machine?); 'prof list' shows "
+				 "what is available, e.g. -e cpu-clock",
+				 ev->name);
+	if (err == -EINVAL && k == 0)
+		return log_cause("the kernel refused to sample event '%s' (%s): it may only be "
+				 "countable; count it along a sampling event, e.g. "
+				 "-e cpu-clock,%s",
+				 ev->name, strerror(-err), ev->name);
+	return privilege_explain_perf(priv, ev->name, err);
 }
 
 /*
@@ -429,8 +503,8 @@ record_start(const struct cli_record *opt, const struct privilege *priv,
 			target_detach(target); /* let go of whatever was attached already */
 		if (session->stats.open_failed) {
 			free(cause);
-			cause = privilege_explain_perf(priv, cfg->specs[0].name,
-						       session->stats.open_error);
+			cause = record_explain_open(priv, cfg, session->stats.open_failed_index,
+						    session->stats.open_error);
 		}
 		log_error("%s", cause ? cause : strerror(-err));
 		free(cause);
@@ -476,7 +550,7 @@ cmd_record(int argc, char **argv)
 	if (record_config(&opt, &priv, &cfg) < 0)
 		return RECORD_EXIT_USAGE;
 	if (record_check_output(opt.output) < 0) {
-		events_spec_free(&cfg.specs[0]);
+		events_config_free(&cfg);
 		return RECORD_EXIT_FAILED;
 	}
 	record_raise_nofile();
@@ -503,7 +577,7 @@ cmd_record(int argc, char **argv)
 	if (code) {
 		session_free(session);
 		target_free(&target);
-		events_spec_free(&cfg.specs[0]);
+		events_config_free(&cfg);
 		close(loop.sigfd);
 		return code;
 	}
@@ -557,7 +631,7 @@ cmd_record(int argc, char **argv)
 	symbolize_free(sym);
 	session_free(session);
 	target_free(&target);
-	events_spec_free(&cfg.specs[0]);
+	events_config_free(&cfg);
 	close(loop.sigfd);
 	return failed_profile ? RECORD_EXIT_FAILED : code;
 }

@@ -20,121 +20,50 @@
 #include "log.h"
 #include "xalloc.h"
 
-struct events_name {
-	const char *name;
-	uint32_t type;
-	uint64_t config;
-	const char *sample_type;
-	const char *unit;
-};
-
-/* Software events: these work on every machine, virtual ones included. */
-static const struct events_name events_software[] = {
-	{"cpu-clock", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CPU_CLOCK, "cpu", "nanoseconds"},
-	{"task-clock", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_TASK_CLOCK, "cpu", "nanoseconds"},
-	{"page-faults", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_PAGE_FAULTS, "page-faults", "count"},
-	{"faults", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_PAGE_FAULTS, "page-faults", "count"},
-	{"minor-faults", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_PAGE_FAULTS_MIN, "minor-faults", "count"},
-	{"major-faults", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_PAGE_FAULTS_MAJ, "major-faults", "count"},
-	{"context-switches", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CONTEXT_SWITCHES, "context-switches",
-	 "count"},
-	{"cs", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CONTEXT_SWITCHES, "context-switches", "count"},
-	{"cpu-migrations", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CPU_MIGRATIONS, "cpu-migrations",
-	 "count"},
-	{"migrations", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CPU_MIGRATIONS, "cpu-migrations", "count"},
-	{"alignment-faults", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_ALIGNMENT_FAULTS, "alignment-faults",
-	 "count"},
-	{"emulation-faults", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_EMULATION_FAULTS, "emulation-faults",
-	 "count"},
-};
-
 int
 events_parse(const char *str, struct events_spec *out, char **cause)
 {
-	char base[128];
-	const char *colon;
-	size_t i, len;
-
 	memset(out, 0, sizeof(*out));
-	colon = strchr(str, ':');
-	len = colon ? (size_t)(colon - str) : strlen(str);
-	if (len == 0 || len >= sizeof(base)) {
-		*cause = log_cause("bad event '%s': empty or too long name", str);
-		return -EINVAL;
-	}
-	memcpy(base, str, len);
-	base[len] = '\0';
-
-	if (colon) {
-		const char *m;
-		bool u = false, k = false;
-
-		if (!colon[1]) {
-			*cause = log_cause("bad event '%s': empty modifier after ':'", str);
-			return -EINVAL;
-		}
-		for (m = colon + 1; *m; m++) {
-			if (*m == 'u')
-				u = true;
-			else if (*m == 'k')
-				k = true;
-			else {
-				*cause = log_cause("bad event '%s': unknown modifier '%c' "
-						   "(known: u = user, k = kernel)",
-						   str, *m);
-				return -EINVAL;
-			}
-		}
-		out->modifiers = true;
-		out->exclude_user = !u;
-		out->exclude_kernel = !k;
-	}
-
-	for (i = 0; i < sizeof(events_software) / sizeof(events_software[0]); i++) {
-		const struct events_name *e = &events_software[i];
-
-		if (strcmp(e->name, base) != 0)
-			continue;
-		out->name = xstrdup(str);
-		out->type = e->type;
-		out->config = e->config;
-		out->sample_type = e->sample_type;
-		out->unit = e->unit;
-		return 0;
-	}
-	*cause = log_cause("unknown event '%s' (this version knows the software events: cpu-clock, "
-			   "task-clock, page-faults, minor-faults, major-faults, context-switches, "
-			   "cpu-migrations)",
-			   base);
-	return -ENOENT;
+	return pmu_parse(str, NULL, &out->ev, cause);
 }
 
 void
 events_spec_free(struct events_spec *spec)
 {
-	free(spec->name);
-	spec->name = NULL;
+	memset(spec, 0, sizeof(*spec));
+}
+
+void
+events_config_free(struct events_config *cfg)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->nspecs; i++)
+		events_spec_free(&cfg->specs[i]);
+	cfg->nspecs = 0;
 }
 
 void
 events_attr(const struct events_config *cfg, size_t i, bool enable_on_exec,
 	    struct perf_event_attr *attr)
 {
-	const struct events_spec *spec = &cfg->specs[i];
+	const struct pmu_event *ev = &cfg->specs[i].ev;
 
 	memset(attr, 0, sizeof(*attr));
 	attr->size = sizeof(*attr);
-	attr->type = spec->type;
-	attr->config = spec->config;
-	attr->config1 = spec->config1;
-	attr->config2 = spec->config2;
-	if (spec->modifiers) {
-		attr->exclude_user = spec->exclude_user;
-		attr->exclude_kernel = spec->exclude_kernel;
+	attr->type = ev->type;
+	attr->config = ev->config;
+	attr->config1 = ev->config1;
+	attr->config2 = ev->config2;
+	attr->precise_ip = (unsigned)ev->precise;
+	if (ev->modifiers) {
+		attr->exclude_user = ev->exclude_user;
+		attr->exclude_kernel = ev->exclude_kernel;
+		attr->exclude_hv = ev->exclude_hv;
 	} else {
 		attr->exclude_kernel = !cfg->kernel;
+		attr->exclude_hv = 1;
 	}
-	attr->exclude_hv = 1;
 	/* One clock for every record, comparable with our own clock_gettime(CLOCK_MONOTONIC). */
 	attr->use_clockid = 1;
 	attr->clockid = CLOCK_MONOTONIC;
@@ -147,7 +76,12 @@ events_attr(const struct events_config *cfg, size_t i, bool enable_on_exec,
 	}
 	attr->disabled = 1;
 	attr->enable_on_exec = enable_on_exec;
-	if (cfg->freq) {
+	if (ev->has_period) {
+		attr->sample_period = ev->period; /* the event's own period= term wins */
+	} else if (ev->has_freq) {
+		attr->freq = 1;
+		attr->sample_freq = ev->freq;
+	} else if (cfg->freq) {
 		attr->freq = 1;
 		attr->sample_freq = cfg->rate;
 	} else {
@@ -187,19 +121,19 @@ events_layout(const struct events_config *cfg, struct record_layout *out)
 }
 
 static int
-events_perf_open(struct perf_event_attr *attr, pid_t tid, int group_fd)
+events_perf_open(struct perf_event_attr *attr, pid_t tid, int cpu, int group_fd)
 {
-	long fd = syscall(SYS_perf_event_open, attr, tid, -1, group_fd, PERF_FLAG_FD_CLOEXEC);
+	long fd = syscall(SYS_perf_event_open, attr, tid, cpu, group_fd, PERF_FLAG_FD_CLOEXEC);
 
 	return fd < 0 ? -errno : (int)fd;
 }
 
-int
-events_open(const struct events_config *cfg, pid_t tid, bool enable_on_exec,
-	    struct events_group *g, int *failed)
+/* Opens the group's fds (tid, cpu), optionally with inherit. */
+static int
+events_open_fds(const struct events_config *cfg, pid_t tid, int cpu, bool inherit,
+		bool enable_on_exec, struct events_group *g, int *failed)
 {
 	size_t i;
-	int err;
 
 	memset(g, 0, sizeof(*g));
 	g->tid = tid;
@@ -209,18 +143,37 @@ events_open(const struct events_config *cfg, pid_t tid, bool enable_on_exec,
 		int fd;
 
 		events_attr(cfg, i, enable_on_exec, &attr);
-		fd = events_perf_open(&attr, tid, i ? g->fds[0] : -1);
+		attr.inherit = inherit;
+		fd = events_perf_open(&attr, tid, cpu, i ? g->fds[0] : -1);
+		if (fd == -EINVAL && i > 0 && !cfg->specs[i].ev.modifiers &&
+		    (attr.exclude_kernel || attr.exclude_hv)) {
+			/*
+			 * Some PMUs cannot exclude privilege levels at all (msr: "no exclude"
+			 * capability); a counted member then counts every level, as perf does.
+			 */
+			attr.exclude_kernel = attr.exclude_hv = 0;
+			fd = events_perf_open(&attr, tid, cpu, g->fds[0]);
+		}
 		if (fd < 0) {
 			*failed = (int)i;
-			err = fd;
-			goto fail;
+			return fd;
 		}
 		g->fds[g->nfds++] = fd;
-		if (ioctl(fd, PERF_EVENT_IOC_ID, &g->ids[i]) < 0) {
-			err = -errno;
-			goto fail;
-		}
+		if (ioctl(fd, PERF_EVENT_IOC_ID, &g->ids[i]) < 0)
+			return -errno;
 	}
+	return 0;
+}
+
+int
+events_open(const struct events_config *cfg, pid_t tid, bool enable_on_exec,
+	    struct events_group *g, int *failed)
+{
+	int err;
+
+	err = events_open_fds(cfg, tid, -1, false, enable_on_exec, g, failed);
+	if (err < 0)
+		goto fail;
 	err = ring_map(&g->ring, g->fds[0], cfg->mmap_pages);
 	if (err < 0)
 		goto fail;
@@ -232,6 +185,39 @@ events_open(const struct events_config *cfg, pid_t tid, bool enable_on_exec,
 fail:
 	events_close(g);
 	return err;
+}
+
+int
+events_open_inherit(const struct events_config *cfg, pid_t tid, int cpu, int output_fd,
+		    struct events_group *g, int *failed)
+{
+	int err;
+
+	err = events_open_fds(cfg, tid, cpu, true, false, g, failed);
+	if (err < 0)
+		goto fail;
+	if (output_fd < 0)
+		err = ring_map(&g->ring, g->fds[0], cfg->mmap_pages);
+	else if (ioctl(g->fds[0], PERF_EVENT_IOC_SET_OUTPUT, output_fd) < 0)
+		err = -errno;
+	if (err < 0)
+		goto fail;
+	if (ioctl(g->fds[0], PERF_EVENT_IOC_ENABLE, PERF_IOC_FLAG_GROUP) < 0) {
+		err = -errno;
+		goto fail;
+	}
+	return 0;
+fail:
+	events_close(g);
+	return err;
+}
+
+int
+events_ncpus(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_CONF);
+
+	return n > 0 ? (int)n : 1;
 }
 
 int

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "pmu.h"
 #include "record.h"
 #include "ring.h"
 
@@ -20,16 +21,10 @@ struct perf_event_attr;
 #define EVENTS_MAX 8
 
 struct events_spec {
-	char *name;        /* canonical name, e.g. "cpu-clock" (owned) */
-	uint32_t type;     /* PERF_TYPE_* or a dynamic PMU type */
-	uint64_t config, config1, config2;
-	bool exclude_user, exclude_kernel; /* from :u / :k modifiers */
-	bool modifiers;    /* the user gave modifiers: do not change exclude_* */
-	const char *sample_type; /* pprof sample type name ("cpu", "page-faults", ...) */
-	const char *unit;        /* pprof unit ("nanoseconds", "count") */
+	struct pmu_event ev; /* the encoding, from pmu_parse */
 };
 
-/* Parses one event name. 0, or -EINVAL/-ENOENT with *cause set (caller frees). */
+/* Parses one event name (see pmu_parse). 0, or -EINVAL/-ENOENT with *cause set. */
 int events_parse(const char *str, struct events_spec *out, char **cause);
 void events_spec_free(struct events_spec *spec);
 
@@ -42,6 +37,9 @@ struct events_config {
 	bool callchain;
 	unsigned mmap_pages; /* data pages per ring, a power of two */
 };
+
+/* Frees the specs of a configuration. */
+void events_config_free(struct events_config *cfg);
 
 /* Builds the attr of event i of the group. Pure; used by events_open and by tests. */
 void events_attr(const struct events_config *cfg, size_t i, bool enable_on_exec,
@@ -67,5 +65,19 @@ int events_open(const struct events_config *cfg, pid_t tid, bool enable_on_exec,
 		struct events_group *g, int *failed);
 void events_close(struct events_group *g);
 int events_disable(struct events_group *g);
+
+/*
+ * The fallback for a process we cannot ptrace: the group of thread `tid` on one CPU, with
+ * `inherit`, so threads it creates later are sampled from birth by the kernel. The kernel
+ * refuses to mmap inherited per-thread events, so the samples go to a per-CPU ring: when
+ * `output_fd` is -1 the group's ring is mapped here (it becomes that CPU's ring), otherwise
+ * its records are redirected to output_fd's ring (PERF_EVENT_IOC_SET_OUTPUT, same CPU).
+ * Enabled at once. Returns 0 or -errno with *failed as in events_open.
+ */
+int events_open_inherit(const struct events_config *cfg, pid_t tid, int cpu, int output_fd,
+			struct events_group *g, int *failed);
+
+/* The number of possible CPUs (for per-CPU rings). */
+int events_ncpus(void);
 
 #endif

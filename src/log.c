@@ -50,8 +50,7 @@ log_warn(const char *fmt, ...)
 {
 	va_list ap;
 
-	if (log_level < LOG_NORMAL)
-		return;
+	/* Warnings say the profile is incomplete: even --quiet prints them. */
 	va_start(ap, fmt);
 	log_vprint("warning: ", fmt, ap);
 	va_end(ap);

@@ -15,7 +15,7 @@ enum log_level log_get_level(void);
 
 /* "prof: error: ..." */
 void log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* "prof: warning: ..." */
+/* "prof: warning: ..." (printed even with --quiet) */
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "prof: ..." (suppressed by --quiet) */
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -16,6 +16,7 @@ main_usage(FILE *f)
 		   "\n"
 		   "commands:\n"
 		   "  record    run a command and profile it (prof record -- ./app args)\n"
+		   "  list      list the events this machine offers (prof list [--all])\n"
 		   "\n"
 		   "prof COMMAND --help describes a command; prof --version prints the version.\n");
 }
@@ -29,6 +30,8 @@ main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "record") == 0)
 		return cmd_record(argc - 1, argv + 1);
+	if (strcmp(argv[1], "list") == 0)
+		return cmd_list(argc - 1, argv + 1);
 	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
 		printf("prof %s\n", PROF_VERSION);
 		return 0;

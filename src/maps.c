@@ -326,7 +326,12 @@ maps_fork(struct maps *m, pid_t parent, pid_t child)
 	/* Get the child first: creating it may move the spaces array. */
 	csp = maps_space_get(m, child);
 	psp = maps_space_find(m, parent);
-	csp->n = 0;
+	/*
+	 * Records from per-CPU buffers can arrive out of order: if the child's own mappings (its
+	 * exec, say) came first, they are newer than the parent's and win.
+	 */
+	if (csp->n)
+		return;
 	if (!psp || !psp->n)
 		return;
 	xgrow(&csp->v, &csp->cap, psp->n, sizeof(*csp->v));

@@ -62,7 +62,10 @@ const struct maps_mapping *maps_add(struct maps *m, pid_t pid, const struct maps
 /* `pid` called exec: its address space starts empty. */
 void maps_exec(struct maps *m, pid_t pid);
 
-/* `child` is a fork of `parent`: it starts with a copy of the parent's address space. */
+/*
+ * `child` is a fork of `parent`: it starts with a copy of the parent's address space, unless
+ * it has mappings of its own already (records of the child that arrived first are newer).
+ */
 void maps_fork(struct maps *m, pid_t parent, pid_t child);
 
 /* The mapping of `pid` that covers `addr`, or NULL. */

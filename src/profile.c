@@ -321,7 +321,7 @@ profile_sample_hash(const uint64_t *location_ids, size_t nlocs, uint32_t labelse
 	return h;
 }
 
-void
+size_t
 profile_add_sample(struct profile *p, const uint64_t *location_ids, size_t nlocs, uint32_t labelset,
 		   const int64_t *values)
 {
@@ -336,7 +336,7 @@ profile_add_sample(struct profile *p, const uint64_t *location_ids, size_t nlocs
 		s = &p->samples[id];
 		for (i = 0; i < p->ntypes; i++)
 			s->values[i] += values[i];
-		return;
+		return id;
 	}
 	if (labelset >= p->nlabelsets)
 		profile_bug("sample with an unknown label set");
@@ -356,6 +356,7 @@ profile_add_sample(struct profile *p, const uint64_t *location_ids, size_t nlocs
 	if (p->ntypes)
 		memcpy(s->values, values, p->ntypes * sizeof(*s->values));
 	table_insert(&p->sample_index, hash, id);
+	return id;
 }
 
 /* --- lifetime */

@@ -142,10 +142,10 @@ uint32_t profile_labelset(struct profile *p, const struct profile_label *labels,
 
 /*
  * Adds `values` (ntypes of them) to the sample with this stack and label set, creating it if
- * needed. No allocation when the sample exists already.
+ * needed; returns its index in samples[]. No allocation when the sample exists already.
  */
-void profile_add_sample(struct profile *p, const uint64_t *location_ids, size_t nlocs,
-			uint32_t labelset, const int64_t *values);
+size_t profile_add_sample(struct profile *p, const uint64_t *location_ids, size_t nlocs,
+			  uint32_t labelset, const int64_t *values);
 
 /* Sum of values[type] over all samples. */
 int64_t profile_total(const struct profile *p, size_t type);

@@ -18,8 +18,9 @@
 #include "log.h"
 #include "xalloc.h"
 
+#define SESSION_POLL_CPU 0x80000000u /* poll_threads: an index into inherit[] */
 #define SESSION_TYPE_SAMPLES 0
-#define SESSION_TYPE_LEADER 1
+#define SESSION_TYPE_LEADER 1 /* then the members, in -e order */
 
 struct session_reader {
 	struct session *s;
@@ -41,6 +42,71 @@ session_thread_find(struct session *s, pid_t tid)
 				 session_thread_eq, s);
 
 	return id == TABLE_NONE ? NULL : &s->threads[id];
+}
+
+static bool
+session_member_eq(uint32_t id, const void *key, void *arg)
+{
+	const struct session *s = arg;
+
+	return s->member_ids[id] == *(const uint64_t *)key;
+}
+
+/* Remembers which member of the group each counter id of `g` is. */
+static void
+session_note_members(struct session *s, const struct events_group *g)
+{
+	size_t i;
+
+	for (i = 0; i < g->nfds; i++) {
+		uint64_t h = table_hash_u64(g->ids[i], 2);
+
+		if (table_find(&s->member_index, h, &g->ids[i], session_member_eq, s) != TABLE_NONE)
+			continue;
+		xgrow(&s->member_ids, &s->cap_member_ids, s->nmember_ids + 1, sizeof(*s->member_ids));
+		xgrow(&s->member_of, &s->cap_member_of, s->nmember_ids + 1, sizeof(*s->member_of));
+		s->member_ids[s->nmember_ids] = g->ids[i];
+		s->member_of[s->nmember_ids] = (uint8_t)i;
+		table_insert(&s->member_index, h, (uint32_t)s->nmember_ids);
+		s->nmember_ids++;
+	}
+}
+
+/* The member index of counter `id`, or -1. */
+static int
+session_member(struct session *s, uint64_t id)
+{
+	uint32_t k = table_find(&s->member_index, table_hash_u64(id, 2), &id, session_member_eq, s);
+
+	return k == TABLE_NONE ? -1 : s->member_of[k];
+}
+
+/*
+ * Member deltas since the thread's previous sample, scaled by the share of time the group was
+ * on a counter since then (Δenabled/Δrunning: multiplexing), into values[].
+ */
+static void
+session_deltas(struct session *s, struct session_thread *th, uint64_t enabled, uint64_t running,
+	       const struct record_value *v, uint32_t n, int64_t *values)
+{
+	uint64_t dena = enabled - th->prev_enabled, drun = running - th->prev_running;
+	uint32_t i;
+
+	th->prev_enabled = enabled;
+	th->prev_running = running;
+	for (i = 0; i < n; i++) {
+		int j = session_member(s, v[i].id);
+		uint64_t delta;
+
+		if (j <= 0 || (size_t)j >= s->cfg.nspecs)
+			continue; /* the leader is counted by its period */
+		delta = v[i].value - th->prev[j];
+		th->prev[j] = v[i].value;
+		if (drun && dena != drun)
+			delta = (uint64_t)((double)delta * (double)dena / (double)drun + 0.5);
+		values[SESSION_TYPE_LEADER + j] = (int64_t)delta;
+		s->stats.attributed[j] += (int64_t)delta;
+	}
 }
 
 static void
@@ -126,7 +192,7 @@ struct session *
 session_create(const struct events_config *cfg)
 {
 	struct session *s = xcalloc(1, sizeof(*s));
-	const struct events_spec *leader = &cfg->specs[0];
+	const struct pmu_event *leader = &cfg->specs[0].ev;
 	size_t i;
 
 	s->cfg = *cfg;
@@ -134,10 +200,12 @@ session_create(const struct events_config *cfg)
 	s->maps = maps_create();
 	s->profile = profile_create();
 	table_init(&s->thread_index);
+	table_init(&s->member_index);
 
 	profile_add_type(s->profile, "samples", "count");
 	for (i = 0; i < cfg->nspecs; i++)
-		profile_add_type(s->profile, cfg->specs[i].sample_type, cfg->specs[i].unit);
+		profile_add_type(s->profile, cfg->specs[i].ev.sample_type,
+				 cfg->specs[i].ev.scale != 1.0 ? "count" : cfg->specs[i].ev.unit);
 	s->ntypes = s->profile->ntypes;
 	s->profile->default_type = profile_string(s->profile, leader->sample_type);
 	if (!cfg->freq)
@@ -161,8 +229,15 @@ session_free(struct session *s)
 	for (i = 0; i < s->nthreads; i++)
 		if (s->threads[i].open)
 			events_close(&s->threads[i].group);
+	for (i = 0; i < s->ninherit; i++)
+		events_close(&s->inherit[i]);
+	free(s->inherit);
+	free(s->cpu_rings);
 	free(s->threads);
 	table_free(&s->thread_index);
+	table_free(&s->member_index);
+	free(s->member_ids);
+	free(s->member_of);
 	free(s->mapping_ids);
 	free(s->procs);
 	free(s->poll_threads);
@@ -242,8 +317,12 @@ session_sample(struct session *s, struct session_thread *th, const struct record
 	values[SESSION_TYPE_SAMPLES] = 1;
 	values[SESSION_TYPE_LEADER] = (int64_t)rs->period;
 	for (i = SESSION_TYPE_LEADER + 1; i < s->ntypes; i++)
-		values[i] = 0; /* counter members: see issue 4 */
-	profile_add_sample(s->profile, s->locs, st->n, th->labelset, values);
+		values[i] = 0;
+	if (rs->nr_values)
+		session_deltas(s, th, rs->time_enabled, rs->time_running, rs->values, rs->nr_values,
+			       values);
+	th->last_sample = profile_add_sample(s->profile, s->locs, st->n, th->labelset, values);
+	th->has_last = true;
 }
 
 static void
@@ -270,6 +349,9 @@ session_mmap(struct session *s, const struct record *r)
 	maps_add(s->maps, (pid_t)mm->pid, &tmpl);
 }
 
+static struct session_thread *session_thread_start(struct session *s, pid_t pid, pid_t tid,
+						   const char *comm, bool *new_process);
+
 static int
 session_record(const void *buf, size_t len, void *arg)
 {
@@ -284,7 +366,53 @@ session_record(const void *buf, size_t len, void *arg)
 	}
 	switch (r.type) {
 	case PERF_RECORD_SAMPLE:
-		session_sample(s, rd->th, &r.u.sample);
+		th = rd->th;
+		if (!th) {
+			/* A per-CPU ring of inherited groups: the sample says whose it is. */
+			bool new_process = false;
+
+			th = session_thread_find(s, (pid_t)r.u.sample.tid);
+			if (!th || !th->alive)
+				th = session_thread_start(s, (pid_t)r.u.sample.pid,
+							  (pid_t)r.u.sample.tid, NULL, &new_process);
+		}
+		session_sample(s, th, &r.u.sample);
+		break;
+	case PERF_RECORD_FORK:
+		if (!rd->th && r.u.task.tid != r.u.task.ptid) {
+			/* A thread (or process) born of an inherited one: sampled from birth. */
+			struct session_thread *parent = session_thread_find(s, (pid_t)r.u.task.ptid);
+			struct session_process *proc = session_process_find(s, (pid_t)r.u.task.pid);
+			bool new_process = false, reused = proc && proc->exited;
+
+			if (reused) {
+				/* The pid of a process that exited, now another one. */
+				maps_exec(s->maps, (pid_t)r.u.task.pid);
+				proc->exited = false;
+			}
+			th = session_thread_find(s, (pid_t)r.u.task.tid);
+			if (!th || !th->alive)
+				th = session_thread_start(s, (pid_t)r.u.task.pid, (pid_t)r.u.task.tid,
+							  parent ? parent->comm : NULL,
+							  &new_process);
+			if (new_process || reused)
+				maps_fork(s->maps, (pid_t)r.u.task.ppid, (pid_t)r.u.task.pid);
+		}
+		break;
+	case PERF_RECORD_EXIT:
+		if (!rd->th) {
+			th = session_thread_find(s, (pid_t)r.u.task.tid);
+			if (th)
+				th->alive = false;
+			if (r.u.task.tid == r.u.task.pid) {
+				struct session_process *proc =
+					session_process_find(s, (pid_t)r.u.task.pid);
+
+				/* Its mappings stay: samples from other CPUs' rings may follow. */
+				if (proc)
+					proc->exited = true;
+			}
+		}
 		break;
 	case PERF_RECORD_MMAP:
 	case PERF_RECORD_MMAP2:
@@ -298,6 +426,11 @@ session_record(const void *buf, size_t len, void *arg)
 		}
 		if (r.u.comm.tid == r.u.comm.pid)
 			session_process_rename(s, (pid_t)r.u.comm.pid, r.u.comm.comm);
+		if (!rd->th && r.u.comm.exec) {
+			/* Untraced: no exec stop to wait for, the record is all we get. */
+			maps_exec(s->maps, (pid_t)r.u.comm.pid);
+			maps_load_proc(s->maps, (pid_t)r.u.comm.pid);
+		}
 		break;
 	case PERF_RECORD_LOST:
 		s->stats.lost += r.u.lost.lost;
@@ -306,7 +439,7 @@ session_record(const void *buf, size_t len, void *arg)
 		s->stats.throttled++;
 		break;
 	default:
-		break; /* FORK/EXIT: ptrace tells us first-hand */
+		break;
 	}
 	return 0;
 }
@@ -324,6 +457,18 @@ session_read_thread(struct session *s, struct session_thread *th)
 	s->stats.overruns += th->group.ring.overruns - overruns;
 }
 
+/* A per-CPU ring of inherited groups (no thread owns it). */
+static void
+session_read_cpu(struct session *s, struct events_group *g)
+{
+	struct session_reader rd = {s, NULL};
+	uint64_t overruns = g->ring.overruns;
+
+	if (ring_read(&g->ring, session_record, &rd) == -EBADMSG)
+		s->stats.bad_records++;
+	s->stats.overruns += g->ring.overruns - overruns;
+}
+
 uint64_t
 session_read(struct session *s)
 {
@@ -333,7 +478,53 @@ session_read(struct session *s)
 	s->refreshed_pid = 0;
 	for (i = 0; i < s->nthreads; i++)
 		session_read_thread(s, &s->threads[i]);
+	for (i = 0; i < s->ninherit; i++)
+		if (s->inherit[i].ring.base)
+			session_read_cpu(s, &s->inherit[i]);
 	return s->stats.samples - before;
+}
+
+/*
+ * The counts since the thread's last sample go to that sample's stack, so that every member's
+ * values add up to what a final read() says (exact bookkeeping, checked by the tests).
+ */
+static void
+session_final_read(struct session *s, struct session_thread *th)
+{
+	/* nr, enabled, running, then {value, id} per member */
+	uint64_t buf[3 + 2 * EVENTS_MAX];
+	struct record_value v[EVENTS_MAX];
+	int64_t values[PROFILE_MAX_TYPES] = {0};
+	ssize_t n = read(th->group.fds[0], buf, sizeof(buf));
+	uint64_t i, nr;
+
+	if (n < (ssize_t)(3 * sizeof(uint64_t)))
+		return;
+	nr = buf[0];
+	if (nr > EVENTS_MAX || (size_t)n < (3 + 2 * nr) * sizeof(uint64_t))
+		return;
+	s->stats.enabled_total += buf[1];
+	s->stats.running_total += buf[2];
+	if (buf[1] && !buf[2])
+		s->stats.never_ran++;
+	for (i = 0; i < nr; i++) {
+		int j = session_member(s, buf[4 + 2 * i]);
+
+		v[i].value = buf[3 + 2 * i];
+		v[i].id = buf[4 + 2 * i];
+		v[i].lost = 0;
+		if (j > 0)
+			s->stats.read_total[j] += v[i].value;
+	}
+	session_deltas(s, th, buf[1], buf[2], v, (uint32_t)nr, values);
+	if (!th->has_last) {
+		for (i = 1; i < s->cfg.nspecs; i++)
+			s->stats.attributed[i] -= values[SESSION_TYPE_LEADER + i];
+		s->stats.unattributed_threads++;
+		return;
+	}
+	for (i = SESSION_TYPE_LEADER + 1; i < s->ntypes; i++)
+		s->profile->samples[th->last_sample].values[i] += values[i];
 }
 
 static void
@@ -342,17 +533,21 @@ session_close_thread(struct session *s, struct session_thread *th)
 	if (!th->open)
 		return;
 	session_read_thread(s, th);
+	if (s->cfg.nspecs > 1)
+		session_final_read(s, th);
 	events_close(&th->group);
 	th->open = false;
 }
 
-static int
-session_thread_new(void *arg, pid_t pid, pid_t tid, bool at_exec)
+/*
+ * The entry for a thread that starts now (new, or a reused tid). `comm`: its name if known
+ * (else read from /proc). Sets *new_process when `pid` was not seen before.
+ */
+static struct session_thread *
+session_thread_start(struct session *s, pid_t pid, pid_t tid, const char *comm,
+		     bool *new_process)
 {
-	struct session *s = arg;
 	struct session_thread *th = session_thread_find(s, tid);
-	bool new_process;
-	int err, failed;
 
 	if (!th) {
 		xgrow(&s->threads, &s->cap_threads, s->nthreads + 1, sizeof(*s->threads));
@@ -368,28 +563,113 @@ session_thread_new(void *arg, pid_t pid, pid_t tid, bool at_exec)
 	th->pid = pid;
 	th->alive = true;
 	th->samples = 0;
+	memset(th->prev, 0, sizeof(th->prev));
+	th->prev_enabled = th->prev_running = 0;
+	th->has_last = false;
 	s->stats.threads++;
-	new_process = session_note_pid(s, pid);
+	*new_process = session_note_pid(s, pid);
 	th->comm[0] = '\0';
-	session_read_comm(pid, tid, th->comm, sizeof(th->comm));
+	if (comm)
+		snprintf(th->comm, sizeof(th->comm), "%s", comm);
+	else
+		session_read_comm(pid, tid, th->comm, sizeof(th->comm));
 	session_set_labels(s, th);
+	return th;
+}
+
+static void
+session_open_failed(struct session *s, int err, int failed)
+{
+	if (!s->stats.open_failed) {
+		s->stats.open_error = err;
+		s->stats.open_failed_index = failed;
+	}
+	s->stats.open_failed++;
+}
+
+/*
+ * An untraced thread: one inherited group per CPU, all writing to that CPU's ring (the first
+ * group opened on a CPU owns it). Kept open until the end: closing them would also end the
+ * sampling of the threads they were inherited by.
+ */
+static int
+session_open_inherit(struct session *s, pid_t tid)
+{
+	int cpu, opened = 0, err = -ENODEV, failed = -1;
+
+	if (!s->cpu_rings) {
+		s->ncpus = events_ncpus();
+		s->cpu_rings = xcalloc((size_t)s->ncpus, sizeof(*s->cpu_rings));
+		for (cpu = 0; cpu < s->ncpus; cpu++)
+			s->cpu_rings[cpu] = UINT32_MAX;
+	}
+	for (cpu = 0; cpu < s->ncpus; cpu++) {
+		uint32_t ring = s->cpu_rings[cpu];
+		int out = ring == UINT32_MAX ? -1 : s->inherit[ring].fds[0];
+		struct events_group g;
+		int e = events_open_inherit(&s->cfg, tid, cpu, out, &g, &failed);
+
+		if (e == -ENODEV)
+			continue; /* an offline CPU */
+		if (e < 0) {
+			err = e;
+			break;
+		}
+		xgrow(&s->inherit, &s->cap_inherit, s->ninherit + 1, sizeof(*s->inherit));
+		s->inherit[s->ninherit] = g;
+		session_note_members(s, &g);
+		if (ring == UINT32_MAX)
+			s->cpu_rings[cpu] = (uint32_t)s->ninherit;
+		s->ninherit++;
+		opened++;
+	}
+	if (opened && cpu == s->ncpus)
+		return 0;
+	session_open_failed(s, err, failed);
+	return err;
+}
+
+static int
+session_thread_new(void *arg, pid_t pid, pid_t tid, unsigned flags)
+{
+	struct session *s = arg;
+	bool at_exec = flags & TARGET_NEW_AT_EXEC, new_process;
+	struct session_thread *th = session_thread_start(s, pid, tid, NULL, &new_process);
+	int err, failed;
 
 	if (s->stopped)
 		return 0;
-	err = events_open(&s->cfg, tid, at_exec, &th->group, &failed);
-	if (err < 0) {
-		if (!s->stats.open_failed) {
-			s->stats.open_error = err;
-			s->stats.open_failed_index = failed;
+	if (flags & TARGET_NEW_INHERIT) {
+		err = session_open_inherit(s, tid);
+	} else {
+		err = events_open(&s->cfg, tid, at_exec, &th->group, &failed);
+		if (err < 0) {
+			session_open_failed(s, err, failed);
+		} else {
+			th->open = true;
+			session_note_members(s, &th->group);
 		}
-		s->stats.open_failed++;
-		return err;
 	}
-	th->open = true;
+	if (err < 0)
+		return err;
 	/* Mappings that exist before any MMAP2 of ours: a process we attach to, or a child. */
 	if (!at_exec && new_process)
 		maps_load_proc(s->maps, pid);
 	return 0;
+}
+
+static bool
+session_thread_covered(void *arg, pid_t tid)
+{
+	struct session_thread *th = session_thread_find(arg, tid);
+
+	return th && th->alive;
+}
+
+static void
+session_sync(void *arg)
+{
+	session_read(arg);
 }
 
 static void
@@ -454,6 +734,8 @@ session_exec(void *arg, pid_t pid, pid_t old_tid)
 
 const struct target_ops session_target_ops = {
 	.thread_new = session_thread_new,
+	.thread_covered = session_thread_covered,
+	.sync = session_sync,
 	.thread_exit = session_thread_exit,
 	.exec = session_exec,
 };
@@ -463,7 +745,17 @@ session_pollfds(struct session *s, struct pollfd *pfds, size_t max)
 {
 	size_t i, n = 0;
 
-	xgrow(&s->poll_threads, &s->cap_poll_threads, s->nthreads + 1, sizeof(*s->poll_threads));
+	xgrow(&s->poll_threads, &s->cap_poll_threads, s->nthreads + s->ninherit + 1,
+	      sizeof(*s->poll_threads));
+	for (i = 0; i < s->ninherit && n < max; i++) {
+		if (!s->inherit[i].ring.base)
+			continue;
+		pfds[n].fd = s->inherit[i].fds[0];
+		pfds[n].events = POLLIN;
+		pfds[n].revents = 0;
+		s->poll_threads[n] = SESSION_POLL_CPU | (uint32_t)i;
+		n++;
+	}
 	for (i = 0; i < s->nthreads && n < max; i++) {
 		if (!s->threads[i].open)
 			continue;
@@ -483,7 +775,14 @@ session_handle_pollfds(struct session *s, const struct pollfd *pfds, size_t n)
 
 	s->refreshed_pid = 0;
 	for (i = 0; i < n; i++) {
-		struct session_thread *th = &s->threads[s->poll_threads[i]];
+		struct session_thread *th;
+
+		if (s->poll_threads[i] & SESSION_POLL_CPU) {
+			if (pfds[i].revents & POLLIN)
+				session_read_cpu(s, &s->inherit[s->poll_threads[i] & ~SESSION_POLL_CPU]);
+			continue;
+		}
+		th = &s->threads[s->poll_threads[i]];
 
 		if (!pfds[i].revents || !th->open || th->group.fds[0] != pfds[i].fd)
 			continue;
@@ -507,9 +806,19 @@ session_stop(struct session *s)
 	for (i = 0; i < s->nthreads; i++)
 		if (s->threads[i].open)
 			events_disable(&s->threads[i].group);
+	for (i = 0; i < s->ninherit; i++)
+		events_disable(&s->inherit[i]);
 	session_read(s);
 	for (i = 0; i < s->nthreads; i++)
 		session_close_thread(s, &s->threads[i]);
+	/* Redirected groups first: a CPU's ring goes with the group that owns it. */
+	for (i = 0; i < s->ninherit; i++)
+		if (!s->inherit[i].ring.base)
+			events_close(&s->inherit[i]);
+	for (i = 0; i < s->ninherit; i++)
+		if (s->inherit[i].ring.base)
+			events_close(&s->inherit[i]);
+	s->ninherit = 0;
 }
 
 /*
@@ -588,7 +897,7 @@ session_finish(struct session *s, struct symbolize *sym, const char *what, int64
 	       int64_t duration_nanos)
 {
 	struct profile *p = s->profile;
-	const struct events_spec *leader = &s->cfg.specs[0];
+	const struct pmu_event *leader = &s->cfg.specs[0].ev;
 	char *c;
 	size_t i;
 
@@ -606,15 +915,50 @@ session_finish(struct session *s, struct symbolize *sym, const char *what, int64
 	free(c);
 	profile_add_comment(p, what);
 	if (s->cfg.freq)
-		c = xasprintf("event: %s (type %u, config %#llx) sampled at %llu Hz", leader->name,
-			      leader->type, (unsigned long long)leader->config,
+		c = xasprintf("sampling: %s at %llu Hz per thread", leader->name,
 			      (unsigned long long)s->cfg.rate);
 	else
-		c = xasprintf("event: %s (type %u, config %#llx) sampled every %llu events",
-			      leader->name, leader->type, (unsigned long long)leader->config,
+		c = xasprintf("sampling: %s every %llu events", leader->name,
 			      (unsigned long long)s->cfg.rate);
 	profile_add_comment(p, c);
 	free(c);
+	for (i = 0; i < s->cfg.nspecs; i++) {
+		const struct pmu_event *e = &s->cfg.specs[i].ev;
+		struct perf_event_attr attr;
+
+		events_attr(&s->cfg, i, false, &attr);
+		c = xasprintf("event %zu: %s%s type=%u config=%#llx config1=%#llx config2=%#llx "
+			      "exclude_user=%u exclude_kernel=%u precise_ip=%u",
+			      i, e->name, i ? " (counted)" : " (sampling)", attr.type,
+			      (unsigned long long)attr.config, (unsigned long long)attr.config1,
+			      (unsigned long long)attr.config2, attr.exclude_user,
+			      attr.exclude_kernel, attr.precise_ip);
+		profile_add_comment(p, c);
+		free(c);
+		if (e->scale != 1.0) {
+			c = xasprintf("event %zu: %s values are raw counts: multiply by %.17g for %s",
+				      i, e->name, e->scale, e->unit);
+			profile_add_comment(p, c);
+			free(c);
+		}
+	}
+	for (i = 1; i < s->cfg.nspecs; i++) {
+		c = xasprintf("counter %s: %llu by a final read of every thread, %lld in samples%s",
+			      s->cfg.specs[i].ev.name, (unsigned long long)s->stats.read_total[i],
+			      (long long)s->stats.attributed[i],
+			      s->stats.unattributed_threads ? " (some threads were never sampled)"
+							    : "");
+		profile_add_comment(p, c);
+		free(c);
+	}
+	if (s->cfg.nspecs > 1 && s->stats.enabled_total) {
+		c = xasprintf("multiplexing: the groups were on a counter %.1f%% of their enabled time"
+			      "%s",
+			      100.0 * (double)s->stats.running_total / (double)s->stats.enabled_total,
+			      s->stats.never_ran ? "; some never ran (more events than counters)" : "");
+		profile_add_comment(p, c);
+		free(c);
+	}
 	c = xasprintf("samples: %llu, lost records: %llu, throttled: %llu, threads: %llu",
 		      (unsigned long long)s->stats.samples, (unsigned long long)s->stats.lost,
 		      (unsigned long long)s->stats.throttled, (unsigned long long)s->stats.threads);

@@ -30,11 +30,17 @@ struct session_thread {
 	char comm[17];
 	uint32_t labelset;
 	uint64_t samples;
+	/* counter members: their counts at the thread's previous sample (group read) */
+	uint64_t prev[EVENTS_MAX];
+	uint64_t prev_enabled, prev_running;
+	size_t last_sample; /* the profile sample its latest sample went to */
+	bool has_last;
 };
 
 struct session_process {
 	pid_t pid;
 	char comm[17]; /* the name of its main thread */
+	bool exited;   /* an EXIT record said so (untraced processes) */
 };
 
 struct session_stats {
@@ -49,6 +55,12 @@ struct session_stats {
 	int open_failed_index;   /* which event of the group failed */
 	uint64_t threads, processes;
 	struct unwind_stats unwind;
+	/* counter members, over every thread: what a final read() says, and what the samples got */
+	uint64_t read_total[EVENTS_MAX];
+	int64_t attributed[EVENTS_MAX];
+	uint64_t unattributed_threads; /* counted but never sampled */
+	uint64_t enabled_total, running_total; /* multiplexing: time the groups ran */
+	uint64_t never_ran;    /* groups that were enabled but never scheduled on a counter */
 };
 
 struct session {
@@ -73,7 +85,18 @@ struct session {
 	struct session_stats stats;
 	struct unwind_stack stack;
 	uint64_t locs[UNWIND_MAX_FRAMES];
-	uint32_t *poll_threads; /* thread index of each pollfd handed out */
+	/* untraced processes: inherited groups, and per CPU the one that owns the ring */
+	struct events_group *inherit;
+	size_t ninherit, cap_inherit;
+	uint32_t *cpu_rings; /* index into inherit, UINT32_MAX = none yet */
+	int ncpus;
+
+	struct table member_index; /* counter id -> member index (ids of every group opened) */
+	uint64_t *member_ids;      /* by table id */
+	uint8_t *member_of;        /* by table id: the member index */
+	size_t nmember_ids, cap_member_ids, cap_member_of;
+
+	uint32_t *poll_threads; /* thread index of each pollfd handed out (or SESSION_POLL_CPU) */
 	size_t cap_poll_threads;
 	pid_t refreshed_pid; /* /proc/PID/maps re-read during this drain (miss fallback) */
 	bool stopped;

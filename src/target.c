@@ -71,6 +71,7 @@ static struct target_thread *
 target_thread_add(struct target *t, pid_t pid, pid_t tid, bool at_exec, bool traced)
 {
 	struct target_thread *th = target_thread_find(t, tid);
+	unsigned flags;
 
 	if (!th) {
 		xgrow(&t->threads, &t->cap_threads, t->nthreads + 1, sizeof(*t->threads));
@@ -86,9 +87,13 @@ target_thread_add(struct target *t, pid_t pid, pid_t tid, bool at_exec, bool tra
 	th->pid = pid > 0 ? pid : tid;
 	th->alive = true;
 	th->traced = traced;
-	t->nalive++;
+	/* Threads of an untraced process come and go unseen: the process's life counts. */
+	th->counted = traced || t->rescan_tids;
+	if (th->counted)
+		t->nalive++;
 	t->threads_seen++;
-	if (t->ops->thread_new(t->arg, th->pid, tid, at_exec) < 0)
+	flags = (at_exec ? TARGET_NEW_AT_EXEC : 0) | (th->counted ? 0 : TARGET_NEW_INHERIT);
+	if (t->ops->thread_new(t->arg, th->pid, tid, flags) < 0)
 		t->thread_new_failed++;
 	return th;
 }
@@ -99,7 +104,8 @@ target_thread_gone(struct target *t, struct target_thread *th)
 	if (!th->alive)
 		return;
 	th->alive = false;
-	t->nalive--;
+	if (th->counted)
+		t->nalive--;
 	t->ops->thread_exit(t->arg, th->pid, th->tid);
 }
 
@@ -165,8 +171,12 @@ target_handle(struct target *t, pid_t tid, int status, pid_t wait_exec)
 	case PTRACE_EVENT_CLONE: {
 		unsigned long child = 0;
 
-		if (ptrace(PTRACE_GETEVENTMSG, tid, 0, &child) == 0 && child > 0)
-			target_thread_add(t, target_tgid((pid_t)child), (pid_t)child, false, true);
+		if (ptrace(PTRACE_GETEVENTMSG, tid, 0, &child) == 0 && child > 0) {
+			pid_t tgid = target_tgid((pid_t)child);
+
+			/* Unreadable /proc (out of fds, say): most clones are threads. */
+			target_thread_add(t, tgid > 0 ? tgid : th->pid, (pid_t)child, false, true);
+		}
 		target_resume(t, tid, 0);
 		return false;
 	}
@@ -459,6 +469,8 @@ target_scan(struct target *t, struct target_untraced *u, pid_t pid, bool *traced
 		th = target_thread_find(t, (pid_t)tid);
 		if (th && th->alive)
 			continue;
+		if (!*traced && t->ops->thread_covered(t->arg, (pid_t)tid))
+			continue; /* an inherited child: the kernel samples it already */
 		if (*traced && ptrace(PTRACE_SEIZE, (pid_t)tid, 0, (void *)t->options) < 0) {
 			if (errno == ESRCH)
 				continue; /* it exited meanwhile */
@@ -517,18 +529,24 @@ target_attach(struct target *t, const pid_t *pids, size_t n, bool follow_childre
 	t->untraced = xcalloc(n, sizeof(*t->untraced));
 	for (i = 0; i < n; i++) {
 		struct target_untraced *u = &t->untraced[t->nuntraced];
-		size_t alive_before = t->nalive;
 		bool traced = true, first = true;
-		int added;
+		int added, total = 0;
 
 		memset(u, 0, sizeof(*u));
 		u->pid = pids[i];
 		u->alive = true;
-		/* Until a pass finds no new thread: one may be born between readdir and seize. */
+		/*
+		 * Until a pass finds no new thread: one may be born between readdir and seize (or
+		 * open). Untraced, a thread born of one already sampled is the kernel's to report
+		 * (its FORK record), so read those before each pass.
+		 */
 		do {
+			if (!traced)
+				t->ops->sync(t->arg);
 			added = target_scan(t, u, pids[i], &traced, &first);
+			total += added > 0 ? added : 0;
 		} while (added > 0);
-		if (t->nalive == alive_before) {
+		if (total == 0) {
 			*cause = log_cause("no process with PID %d (it exited while prof attached)",
 					   (int)pids[i]);
 			return -ESRCH;
@@ -567,12 +585,12 @@ target_rescan(struct target *t)
 
 	for (i = 0; i < t->nuntraced; i++) {
 		struct target_untraced *u = &t->untraced[i];
-		bool traced = false, first = false;
+		struct target_stat st;
 
-		if (u->alive && target_scan(t, NULL, u->pid, &traced, &first) < 0)
+		if (u->alive && (target_read_stat(u->pid, 0, &st) < 0 || target_gone_state(st.state)))
 			u->alive = false;
 	}
-	if (!t->nuntraced && !t->rescan_tids)
+	if (!t->rescan_tids)
 		return;
 	for (i = 0; i < t->nthreads; i++) {
 		struct target_thread *th = &t->threads[i];
@@ -604,8 +622,13 @@ bool
 target_done(const struct target *t)
 {
 	/* The leader's exit is reported only once every other thread of its group is gone. */
+	size_t i;
+
 	if (!t->attached)
 		return t->exited;
+	for (i = 0; i < t->nuntraced; i++)
+		if (t->untraced[i].alive)
+			return false;
 	return t->nalive == 0;
 }
 

@@ -19,13 +19,23 @@
 
 #include "table.h"
 
+/* thread_new flags */
+#define TARGET_NEW_AT_EXEC 0x1 /* it has not exec'd the command yet: sample from its exec */
+#define TARGET_NEW_INHERIT 0x2 /* untraced: let the kernel sample the threads it creates */
+
 struct target_ops {
 	/*
-	 * A thread to sample: `tid` of process `pid`, stopped. at_exec: it has not exec'd the
-	 * command yet (its samplers should start at exec). A failure is counted, never fatal to the
-	 * target (the thread runs unsampled).
+	 * A thread to sample: `tid` of process `pid` (stopped, when traced). A failure is
+	 * counted, never fatal to the target (the thread runs unsampled).
 	 */
-	int (*thread_new)(void *arg, pid_t pid, pid_t tid, bool at_exec);
+	int (*thread_new)(void *arg, pid_t pid, pid_t tid, unsigned flags);
+	/*
+	 * Untraced processes: has the kernel already reported `tid` as a child of a thread
+	 * sampled with TARGET_NEW_INHERIT (so it is sampled already)? sync() first reads what the
+	 * kernel reported.
+	 */
+	bool (*thread_covered)(void *arg, pid_t tid);
+	void (*sync)(void *arg);
 	/* Thread `tid` is gone (its samplers' rings still hold its last records). */
 	void (*thread_exit)(void *arg, pid_t pid, pid_t tid);
 	/*
@@ -38,7 +48,8 @@ struct target_ops {
 struct target_thread {
 	pid_t tid, pid;
 	bool alive;
-	bool traced; /* under our ptrace; else found and watched through /proc */
+	bool traced;  /* under our ptrace; else found and watched through /proc */
+	bool counted; /* its life decides when we are done (not so in an untraced process) */
 };
 
 /* A process given with -p that we could not ptrace: its threads are found by rescans. */
@@ -89,7 +100,8 @@ int target_launch(struct target *t, char *const argv[], const sigset_t *child_ma
  * re-read until it is stable, so a thread born during the scan is not missed), and hands each
  * thread to ops->thread_new. With follow_children, processes they fork are traced too. A
  * process that cannot be traced (another tracer, Yama, no CAP_SYS_PTRACE) is still sampled: a
- * warning says what that loses, and target_rescan finds its new threads. Returns 0 or -errno
+ * warning says what that loses, and its threads are sampled with inherit, which covers the
+ * threads they create. Returns 0 or -errno
  * with *cause set: -ESRCH no such process, -EINVAL a kernel thread.
  */
 int target_attach(struct target *t, const pid_t *pids, size_t n, bool follow_children,
@@ -103,8 +115,8 @@ int target_attach_threads(struct target *t, const pid_t *tids, size_t n,
 			  const struct target_ops *ops, void *arg, char **cause);
 
 /*
- * For what ptrace cannot tell us: new threads of untraced processes and the exit of threads
- * given with -t. Called about every 100 ms; does nothing when every target is traced.
+ * For what ptrace cannot tell us: the exit of untraced processes and of threads given with -t.
+ * Called about every 100 ms; does nothing when every target is traced.
  */
 void target_rescan(struct target *t);
 

@@ -694,3 +694,236 @@ child_running()
 	done
 	return 1
 }
+
+# ---------------------------------------------------------------- processes prof attaches to
+
+# proc_stat_field STATFILE N: field N of a /proc stat file (PID/stat or PID/task/TID/stat),
+# counted after the command name (which may hold spaces): 1 is the state, 12 and 13 utime and
+# stime in clock ticks. Empty when the process is gone.
+proc_stat_field()
+{
+	local line
+	line=$(cat "$1" 2>/dev/null) || return 0
+	line=${line##*) }
+	printf '%s\n' "$line" | cut -d' ' -f"$2"
+}
+
+# proc_state PID|PID/task/TID: the state letter (R S D T t Z...), empty when gone.
+proc_state()
+{
+	proc_stat_field "/proc/$1/stat" 1
+}
+
+# tracer_pid PID|TID: the TracerPid in /proc/PID/status (0: not traced), empty when gone.
+tracer_pid()
+{
+	local key val
+	while read -r key val; do
+		[ "$key" = TracerPid: ] && echo "$val" && return 0
+	done <"/proc/$1/status" 2>/dev/null
+	return 0
+}
+
+# task_ids PID: PID's threads, one tid a line.
+task_ids()
+{
+	ls "/proc/$1/task" 2>/dev/null
+}
+
+# task_named PID NAME: the tid of PID's (first) thread named NAME; empty when none.
+task_named()
+{
+	local tid
+	for tid in $(task_ids "$1"); do
+		if [ "$(cat "/proc/$1/task/$tid/comm" 2>/dev/null)" = "$2" ]; then
+			echo "$tid"
+			return 0
+		fi
+	done
+	return 0
+}
+
+# task_cpu_ticks PID TID: the thread's utime + stime, in clock ticks (getconf CLK_TCK a second).
+task_cpu_ticks()
+{
+	local st
+	st=$(proc_stat_field "/proc/$1/task/$2/stat" 12-13)
+	[ -n "$st" ] && echo $((${st% *} + ${st#* }))
+}
+
+# task_runtime_ns PID TID: the thread's CPU time in nanoseconds from /proc/PID/task/TID/schedstat
+# (empty when the kernel has no schedstat).
+task_runtime_ns()
+{
+	local ns rest
+	read -r ns rest <"/proc/$1/task/$2/schedstat" 2>/dev/null && echo "$ns"
+	return 0
+}
+
+# all_traced_by PID TRACER: every thread of PID has TracerPid TRACER.
+all_traced_by()
+{
+	local tid n=0
+	for tid in $(task_ids "$1"); do
+		[ -d "/proc/$1/task/$tid" ] || continue
+		[ "$(tracer_pid "$1/task/$tid")" = "$2" ] || return 1
+		n=$((n + 1))
+	done
+	[ "$n" -gt 0 ]
+}
+
+# tracers PID: "TID:TRACERPID" for each thread of PID, on one line (for diagnostics).
+tracers()
+{
+	local tid
+	for tid in $(task_ids "$1"); do
+		printf '%s:%s ' "$tid" "$(tracer_pid "$1/task/$tid")"
+	done
+	echo
+}
+
+# wait_attached PID SECS: wait (SECS at most, less if prof exits) until the prof started by
+# bg_prof ($bg_pid) traces every thread of PID; fails unless it does.
+wait_attached()
+{
+	wait_until "$2" eval 'all_traced_by '"$1"' "$bg_pid" || ! proc_running "$bg_pid"'
+	all_traced_by "$1" "$bg_pid"
+}
+
+# all_stopped PID: every thread of PID is stopped (state T, or t for a traced one).
+all_stopped()
+{
+	local tid n=0
+	for tid in $(task_ids "$1"); do
+		case $(proc_state "$1/task/$tid") in
+		T | t) n=$((n + 1)) ;;
+		'') ;;
+		*) return 1 ;;
+		esac
+	done
+	[ "$n" -gt 0 ]
+}
+
+# untouched PID: PID runs, and none of its threads is stopped (state T or t) or traced
+# (TracerPid not 0). What is wrong goes to $untouched_why.
+untouched()
+{
+	local tid st tp
+	untouched_why=
+	proc_running "$1" || { untouched_why="$1 is not running"; return 1; }
+	for tid in $(task_ids "$1"); do
+		st=$(proc_state "$1/task/$tid")
+		tp=$(tracer_pid "$1/task/$tid")
+		case $st in
+		T | t) untouched_why="$untouched_why thread $tid is stopped ($st);" ;;
+		esac
+		case $tp in
+		0 | '') ;;
+		*) untouched_why="$untouched_why thread $tid is traced by $tp;" ;;
+		esac
+	done
+	[ -z "$untouched_why" ]
+}
+
+# untouched_ok PID NAME: untouched as a TAP check.
+untouched_ok()
+{
+	if untouched "$1"; then
+		pass "$2"
+	else
+		fail "$2" "$untouched_why"
+	fi
+}
+
+# child_of PARENT COMM: the pid of PARENT's running child named COMM; empty when none.
+child_of()
+{
+	local c
+	for c in $(ps -o pid= --ppid "$1" 2>/dev/null); do
+		if [ "$(cat "/proc/$c/comm" 2>/dev/null)" = "$2" ] && proc_running "$c"; then
+			echo "$c"
+			return 0
+		fi
+	done
+	return 0
+}
+
+# fd_count PID: how many files PID has open.
+fd_count()
+{
+	ls "/proc/$1/fd" 2>/dev/null | wc -l | tr -d ' '
+}
+
+# perf_fd_count PID: how many perf_event file descriptors PID has open.
+perf_fd_count()
+{
+	local fd n=0
+	for fd in /proc/"$1"/fd/*; do
+		[ "$(readlink "$fd" 2>/dev/null)" = "anon_inode:[perf_event]" ] && n=$((n + 1))
+	done
+	echo "$n"
+}
+
+# signal_pending PID SIGNUM: SIGNUM is pending for PID (in its main thread's or its process's
+# queue).
+signal_pending()
+{
+	local key val
+	while read -r key val; do
+		case $key in
+		SigPnd: | ShdPnd:)
+			[ $(((0x$val >> ($2 - 1)) & 1)) = 1 ] && return 0
+			;;
+		esac
+	done <"/proc/$1/status" 2>/dev/null
+	return 1
+}
+
+# raw_samples FILE: -raw's samples as one line per sample:
+#   VALUE1<TAB>VALUE2<TAB>key=value,key=value,... (labels sorted by key)
+# With prof's sample types VALUE1 is the sample count and VALUE2 the CPU time in nanoseconds.
+raw_samples()
+{
+	pprof_raw "$1" | awk '
+	function flush() {
+		if (v1 != "") {
+			n = 0
+			for (k in lab) {
+				# insertion sort of the keys (mawk has no asorti)
+				j = ++n
+				while (j > 1 && keys[j - 1] > k) { keys[j] = keys[j - 1]; j-- }
+				keys[j] = k
+			}
+			s = ""
+			for (i = 1; i <= n; i++) s = s (i > 1 ? "," : "") keys[i] "=" lab[keys[i]]
+			printf "%s\t%s\t%s\n", v1, v2, s
+		}
+		v1 = ""
+		for (k in lab) delete lab[k]
+	}
+	/^Samples:/ { on = 1; next }
+	/^Locations/ { flush(); on = 0 }
+	!on { next }
+	/^ +[0-9]+ +[0-9]+: / { flush(); v1 = $1; v2 = $2; sub(/:$/, "", v2); next }
+	/^ +[0-9]+: / { flush(); v1 = $1; sub(/:$/, "", v1); v2 = ""; next }
+	v1 != "" {
+		l = $0
+		while (match(l, /[A-Za-z_][A-Za-z0-9_.-]*:\[[^]]*\]/)) {
+			t = substr(l, RSTART, RLENGTH); l = substr(l, RSTART + RLENGTH)
+			k = t; sub(/:.*/, "", k); v = t; sub(/^[^:]*:\[/, "", v); sub(/\]$/, "", v)
+			lab[k] = v
+		}
+	}
+	END { flush() }'
+}
+
+# label_counts FILE KEY: per value of label KEY (samples without it: "-"), the number of
+# samples: VALUE<TAB>COUNT, one line each.
+label_counts()
+{
+	raw_samples "$1" | awk -F '\t' -v k="$2" '{
+		v = "-"; n = split($3, a, ",")
+		for (i = 1; i <= n; i++) { split(a[i], kv, "="); if (kv[1] == k) v = substr(a[i], length(k) + 2) }
+		c[v] += $1
+	} END { for (v in c) printf "%s\t%d\n", v, c[v] }' | sort
+}

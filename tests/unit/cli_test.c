@@ -154,8 +154,16 @@ main(void)
 		expect_error(ARGC(a), a, "needs a value", "missing value");
 	}
 	{
-		char *a[] = {"record", "-e", "cpu-clock,page-faults", "--", "x", NULL};
-		expect_error(ARGC(a), a, "one -e event", "event lists are not yet accepted");
+		char *a[] = {"record", "-e", "cpu-clock,page-faults", "-e", "cs", "--", "x", NULL};
+
+		tap_ok(parse(ARGC(a), a, &o, &cause) == 0 && o.nevents == 2 &&
+			       strcmp(o.events[0], "cpu-clock,page-faults") == 0 &&
+			       strcmp(o.events[1], "cs") == 0,
+		       "-e lists and repeated -e are kept in order");
+	}
+	{
+		char *a[] = {"record", "-e", "", "--", "x", NULL};
+		expect_error(ARGC(a), a, "empty event list", "-e empty");
 	}
 	{
 		char *a[] = {"record", "-p", "12,34", "-p", "56", "--duration", "1", NULL};
