@@ -47,20 +47,6 @@ record_now_ns(clockid_t clock)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-static long
-record_read_sysctl(const char *path, long fallback)
-{
-	FILE *f = fopen(path, "re");
-	long v;
-
-	if (!f)
-		return fallback;
-	if (fscanf(f, "%ld", &v) != 1)
-		v = fallback;
-	fclose(f);
-	return v;
-}
-
 /* Refuses, before anything runs, an output path we could never write. */
 static int
 record_check_output(const char *path)
@@ -240,7 +226,7 @@ record_config(const struct cli_record *opt, const struct privilege *priv,
 		log_verbose("kernel frames are not recorded: kernel.perf_event_paranoid is %d and "
 			    "prof lacks CAP_PERFMON",
 			    priv->paranoid);
-	max_rate = record_read_sysctl("/proc/sys/kernel/perf_event_max_sample_rate", 100000);
+	max_rate = privilege_sysctl("/proc/sys/kernel/perf_event_max_sample_rate", 100000);
 	if (cfg->freq && (long)cfg->rate > max_rate) {
 		log_error("bad -F value '%llu': above this kernel's limit of %ld samples per second "
 			  "(kernel.perf_event_max_sample_rate)",
@@ -366,6 +352,15 @@ record_summary(const struct cli_record *opt, const struct session *s, const stru
 		log_warn("%llu records were lost: the ring buffers filled up; raise --mmap-pages or "
 			 "lower -F",
 			 (unsigned long long)(st->lost + st->overruns));
+	if (st->never_ran)
+		log_warn("%llu thread groups were never scheduled on the counters (more hardware "
+			 "events than the PMU has counters): their member values are zero; use fewer "
+			 "events per -e group",
+			 (unsigned long long)st->never_ran);
+	else if (st->enabled_total && st->running_total < st->enabled_total)
+		log_info("counters were multiplexed: on the PMU %.1f%% of the time, values scaled "
+			 "up accordingly",
+			 100.0 * (double)st->running_total / (double)st->enabled_total);
 	if (st->bad_records)
 		log_warn("%llu malformed records were skipped", (unsigned long long)st->bad_records);
 	if (st->open_failed && (st->open_error == -EMFILE || st->open_error == -ENFILE)) {

@@ -165,16 +165,23 @@ events_open_fds(const struct events_config *cfg, pid_t tid, int cpu, bool inheri
 	return 0;
 }
 
-int
-events_open(const struct events_config *cfg, pid_t tid, bool enable_on_exec,
-	    struct events_group *g, int *failed)
+/*
+ * Opens a group and gives it a ring: its own (output_fd -1) or output_fd's (same CPU or same
+ * task, as PERF_EVENT_IOC_SET_OUTPUT requires). Enabled unless it waits for exec.
+ */
+static int
+events_open_group(const struct events_config *cfg, pid_t tid, int cpu, bool inherit,
+		  bool enable_on_exec, int output_fd, struct events_group *g, int *failed)
 {
 	int err;
 
-	err = events_open_fds(cfg, tid, -1, false, enable_on_exec, g, failed);
+	err = events_open_fds(cfg, tid, cpu, inherit, enable_on_exec, g, failed);
 	if (err < 0)
 		goto fail;
-	err = ring_map(&g->ring, g->fds[0], cfg->mmap_pages);
+	if (output_fd < 0)
+		err = ring_map(&g->ring, g->fds[0], cfg->mmap_pages);
+	else if (ioctl(g->fds[0], PERF_EVENT_IOC_SET_OUTPUT, output_fd) < 0)
+		err = -errno;
 	if (err < 0)
 		goto fail;
 	if (!enable_on_exec && ioctl(g->fds[0], PERF_EVENT_IOC_ENABLE, PERF_IOC_FLAG_GROUP) < 0) {
@@ -188,28 +195,17 @@ fail:
 }
 
 int
+events_open(const struct events_config *cfg, pid_t tid, bool enable_on_exec,
+	    struct events_group *g, int *failed)
+{
+	return events_open_group(cfg, tid, -1, false, enable_on_exec, -1, g, failed);
+}
+
+int
 events_open_inherit(const struct events_config *cfg, pid_t tid, int cpu, int output_fd,
 		    struct events_group *g, int *failed)
 {
-	int err;
-
-	err = events_open_fds(cfg, tid, cpu, true, false, g, failed);
-	if (err < 0)
-		goto fail;
-	if (output_fd < 0)
-		err = ring_map(&g->ring, g->fds[0], cfg->mmap_pages);
-	else if (ioctl(g->fds[0], PERF_EVENT_IOC_SET_OUTPUT, output_fd) < 0)
-		err = -errno;
-	if (err < 0)
-		goto fail;
-	if (ioctl(g->fds[0], PERF_EVENT_IOC_ENABLE, PERF_IOC_FLAG_GROUP) < 0) {
-		err = -errno;
-		goto fail;
-	}
-	return 0;
-fail:
-	events_close(g);
-	return err;
+	return events_open_group(cfg, tid, cpu, true, false, output_fd, g, failed);
 }
 
 int

@@ -17,8 +17,8 @@
 #define CAP_PERFMON 38
 #endif
 
-static int
-privilege_read_int(const char *path, int fallback)
+int
+privilege_sysctl(const char *path, int fallback)
 {
 	FILE *f = fopen(path, "re");
 	int v;
@@ -49,9 +49,9 @@ privilege_read(struct privilege *p)
 	cap_t caps = cap_get_proc();
 
 	memset(p, 0, sizeof(*p));
-	p->paranoid = privilege_read_int("/proc/sys/kernel/perf_event_paranoid", 2);
-	p->kptr_restrict = privilege_read_int("/proc/sys/kernel/kptr_restrict", 1);
-	p->ptrace_scope = privilege_read_int("/proc/sys/kernel/yama/ptrace_scope", -1);
+	p->paranoid = privilege_sysctl("/proc/sys/kernel/perf_event_paranoid", 2);
+	p->kptr_restrict = privilege_sysctl("/proc/sys/kernel/kptr_restrict", 1);
+	p->ptrace_scope = privilege_sysctl("/proc/sys/kernel/yama/ptrace_scope", -1);
 	p->root = geteuid() == 0;
 	p->cap_perfmon = privilege_has(caps, CAP_PERFMON);
 	p->cap_sys_admin = privilege_has(caps, CAP_SYS_ADMIN);

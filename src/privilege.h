@@ -17,6 +17,9 @@ struct privilege {
 
 void privilege_read(struct privilege *p);
 
+/* The integer in a /proc/sys file, or `fallback` when it cannot be read. */
+int privilege_sysctl(const char *path, int fallback);
+
 /* May we sample kernel mode (and kernel callchains)? */
 bool privilege_kernel_allowed(const struct privilege *p);
 
