@@ -217,6 +217,16 @@ record_config(const struct cli_record *opt, const struct privilege *priv,
 		}
 		pmu_split_free(names, n);
 	}
+	for (i = 1; i < (int)cfg->nspecs; i++) {
+		const struct pmu_event *l = &cfg->specs[0].ev, *m = &cfg->specs[i].ev;
+
+		if (l->modifiers && l->exclude_kernel && !(m->modifiers && m->exclude_kernel)) {
+			log_warn("'%s' samples user mode only, but '%s' also counts kernel mode: "
+				 "those counts go to the next user-mode sample; add :u to it",
+				 cfg->specs[0].spec, cfg->specs[i].spec);
+			break;
+		}
+	}
 	cfg->freq = opt->freq;
 	cfg->rate = opt->rate;
 	cfg->callchain = opt->callchain;
@@ -441,7 +451,8 @@ record_warn_untraced(const struct target *t, const struct privilege *priv)
 static char *
 record_explain_open(const struct privilege *priv, const struct events_config *cfg, int k, int err)
 {
-	const struct pmu_event *ev = &cfg->specs[k > 0 ? k : 0].ev;
+	const struct events_spec *spec = &cfg->specs[k > 0 ? k : 0];
+	const struct pmu_event *ev = &spec->ev;
 
 	if (k < 0 && (err == -EPERM || err == -ENOMEM))
 		return log_cause("cannot map the ring buffer (%s): the locked-memory limit is too "
@@ -453,13 +464,13 @@ record_explain_open(const struct privilege *priv, const struct events_config *cf
 		return log_cause("event '%s' is not supported on this machine: it needs a hardware "
 				 "PMU and there is none (a virtual machine?); 'prof list' shows "
 				 "what is available, e.g. -e cpu-clock",
-				 ev->name);
+				 spec->spec);
 	if (err == -EINVAL && k == 0)
 		return log_cause("the kernel refused to sample event '%s' (%s): it may only be "
 				 "countable; count it along a sampling event, e.g. "
 				 "-e cpu-clock,%s",
-				 ev->name, strerror(-err), ev->name);
-	return privilege_explain_perf(priv, ev->name, err);
+				 spec->spec, strerror(-err), spec->spec);
+	return privilege_explain_perf(priv, spec->spec, err);
 }
 
 /*

@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <linux/perf_event.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -24,6 +25,7 @@ int
 events_parse(const char *str, struct events_spec *out, char **cause)
 {
 	memset(out, 0, sizeof(*out));
+	snprintf(out->spec, sizeof(out->spec), "%s", str);
 	return pmu_parse(str, NULL, &out->ev, cause);
 }
 

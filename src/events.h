@@ -22,6 +22,7 @@ struct perf_event_attr;
 
 struct events_spec {
 	struct pmu_event ev; /* the encoding, from pmu_parse */
+	char spec[160];      /* as the user wrote it, modifiers included, for messages */
 };
 
 /* Parses one event name (see pmu_parse). 0, or -EINVAL/-ENOENT with *cause set. */

@@ -897,7 +897,6 @@ session_finish(struct session *s, struct symbolize *sym, const char *what, int64
 	       int64_t duration_nanos)
 {
 	struct profile *p = s->profile;
-	const struct pmu_event *leader = &s->cfg.specs[0].ev;
 	char *c;
 	size_t i;
 
@@ -915,10 +914,10 @@ session_finish(struct session *s, struct symbolize *sym, const char *what, int64
 	free(c);
 	profile_add_comment(p, what);
 	if (s->cfg.freq)
-		c = xasprintf("sampling: %s at %llu Hz per thread", leader->name,
+		c = xasprintf("sampling: %s at %llu Hz per thread", s->cfg.specs[0].spec,
 			      (unsigned long long)s->cfg.rate);
 	else
-		c = xasprintf("sampling: %s every %llu events", leader->name,
+		c = xasprintf("sampling: %s every %llu events", s->cfg.specs[0].spec,
 			      (unsigned long long)s->cfg.rate);
 	profile_add_comment(p, c);
 	free(c);
@@ -929,7 +928,7 @@ session_finish(struct session *s, struct symbolize *sym, const char *what, int64
 		events_attr(&s->cfg, i, false, &attr);
 		c = xasprintf("event %zu: %s%s type=%u config=%#llx config1=%#llx config2=%#llx "
 			      "exclude_user=%u exclude_kernel=%u precise_ip=%u",
-			      i, e->name, i ? " (counted)" : " (sampling)", attr.type,
+			      i, s->cfg.specs[i].spec, i ? " (counted)" : " (sampling)", attr.type,
 			      (unsigned long long)attr.config, (unsigned long long)attr.config1,
 			      (unsigned long long)attr.config2, attr.exclude_user,
 			      attr.exclude_kernel, attr.precise_ip);
@@ -937,14 +936,14 @@ session_finish(struct session *s, struct symbolize *sym, const char *what, int64
 		free(c);
 		if (e->scale != 1.0) {
 			c = xasprintf("event %zu: %s values are raw counts: multiply by %.17g for %s",
-				      i, e->name, e->scale, e->unit);
+				      i, s->cfg.specs[i].spec, e->scale, e->unit);
 			profile_add_comment(p, c);
 			free(c);
 		}
 	}
 	for (i = 1; i < s->cfg.nspecs; i++) {
 		c = xasprintf("counter %s: %llu by a final read of every thread, %lld in samples%s",
-			      s->cfg.specs[i].ev.name, (unsigned long long)s->stats.read_total[i],
+			      s->cfg.specs[i].spec, (unsigned long long)s->stats.read_total[i],
 			      (long long)s->stats.attributed[i],
 			      s->stats.unattributed_threads ? " (some threads were never sampled)"
 							    : "");
