@@ -19,6 +19,9 @@ enum {
 	CLI_OPT_NO_CALL_GRAPH,
 	CLI_OPT_FOLLOW,
 	CLI_OPT_NO_FOLLOW,
+	CLI_OPT_DEBUG_DIR,
+	CLI_OPT_DEBUGINFOD,
+	CLI_OPT_NO_DEMANGLE,
 };
 
 static const struct option cli_record_options[] = {
@@ -36,6 +39,9 @@ static const struct option cli_record_options[] = {
 	{"tid", required_argument, NULL, 't'},
 	{"follow-children", no_argument, NULL, CLI_OPT_FOLLOW},
 	{"no-follow-children", no_argument, NULL, CLI_OPT_NO_FOLLOW},
+	{"debug-dir", required_argument, NULL, CLI_OPT_DEBUG_DIR},
+	{"debuginfod", no_argument, NULL, CLI_OPT_DEBUGINFOD},
+	{"no-demangle", no_argument, NULL, CLI_OPT_NO_DEMANGLE},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
@@ -67,6 +73,11 @@ cli_record_usage(void)
 	       "  -o, --output FILE      output file (default prof.pb.gz; - for stdout)\n"
 	       "      --duration SECS    stop profiling after SECS seconds; COMMAND keeps running\n"
 	       "  -m, --mmap-pages N     ring buffer data pages per thread (power of two, default 64)\n"
+	       "      --debug-dir DIR    also look for separate debuginfo under DIR (as under\n"
+	       "                         /usr/lib/debug: .build-id/xx/yyyy.debug); repeatable\n"
+	       "      --debuginfod       fetch missing debuginfo from the servers in DEBUGINFOD_URLS\n"
+	       "                         (DEBUGINFOD_TIMEOUT defaults to 10 s)\n"
+	       "      --no-demangle      keep C++ and Rust function names mangled\n"
 	       "  -q, --quiet            no progress line and no summary\n"
 	       "  -v, --verbose          say more\n"
 	       "  -h, --help             this text\n"
@@ -257,6 +268,27 @@ cli_parse_record(int argc, char **argv, struct cli_record *out, char **cause)
 			break;
 		case CLI_OPT_NO_FOLLOW:
 			follow = 0;
+			break;
+		case CLI_OPT_DEBUG_DIR:
+			/* libdwfl's search path is colon-separated */
+			if (!*optarg || strchr(optarg, ':')) {
+				*cause = log_cause("bad --debug-dir value '%s': give a directory name "
+						   "without ':'",
+						   optarg);
+				return -EINVAL;
+			}
+			if (out->ndebug_dirs == CLI_MAX_DEBUG_DIRS) {
+				*cause = log_cause("too many --debug-dir options (at most %d)",
+						   CLI_MAX_DEBUG_DIRS);
+				return -EINVAL;
+			}
+			out->debug_dirs[out->ndebug_dirs++] = optarg;
+			break;
+		case CLI_OPT_DEBUGINFOD:
+			out->debuginfod = true;
+			break;
+		case CLI_OPT_NO_DEMANGLE:
+			out->no_demangle = true;
 			break;
 		case 'q':
 			out->verbosity = -1;

@@ -13,6 +13,7 @@
 #define CLI_DEFAULT_MMAP_PAGES 64
 #define CLI_MAX_EVENTS 8
 #define CLI_MAX_TARGETS 1024
+#define CLI_MAX_DEBUG_DIRS 16
 
 #include <sys/types.h>
 
@@ -34,6 +35,10 @@ struct cli_record {
 	size_t ntargets;
 	bool threads;       /* targets are -t TIDs */
 	bool follow_children; /* trace children (default: yes for a command, no for -p) */
+	const char *debug_dirs[CLI_MAX_DEBUG_DIRS]; /* --debug-dir (borrowed from argv) */
+	size_t ndebug_dirs;
+	bool debuginfod;    /* --debuginfod: fetch missing debuginfo from DEBUGINFOD_URLS */
+	bool no_demangle;   /* --no-demangle */
 };
 
 /*

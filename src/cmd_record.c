@@ -524,6 +524,56 @@ record_start(const struct cli_record *opt, const struct privilege *priv,
 	return 0;
 }
 
+/*
+ * Debuginfod is opt-in: libdwfl asks the servers in DEBUGINFOD_URLS whenever local debuginfo is
+ * missing, so without --debuginfod that variable goes. With it, the client gets a short timeout
+ * (its own default is 90 s a file) and shows its progress on a terminal.
+ */
+static void
+record_debuginfod_env(const struct cli_record *opt)
+{
+	const char *urls = getenv("DEBUGINFOD_URLS");
+
+	if (!opt->debuginfod) {
+		unsetenv("DEBUGINFOD_URLS");
+		return;
+	}
+	if (!urls || !*urls) {
+		log_warn("--debuginfod: DEBUGINFOD_URLS is not set, so there is no server to ask");
+		return;
+	}
+	setenv("DEBUGINFOD_TIMEOUT", "10", 0);
+	if (isatty(STDERR_FILENO) && opt->verbosity >= 0)
+		setenv("DEBUGINFOD_PROGRESS", "1", 0);
+	log_verbose("debuginfod: asking %s for missing debuginfo", urls);
+}
+
+/* What symbolization could not do, said once at the end of the run. */
+static void
+record_symbolize_warnings(const struct cli_record *opt, const struct symbolize *sym)
+{
+	const struct symbolize_stats *st = symbolize_stats(sym);
+
+	if (st->kallsyms_hidden)
+		log_warn("kernel addresses are hidden (kernel.kptr_restrict, or no CAP_SYSLOG): "
+			 "kernel frames are shown as [kernel]");
+	if (st->files_replaced)
+		log_warn("%llu file(s) were replaced on disk while mapped: their frames are shown "
+			 "as [unknown] FILE+0xOFFSET",
+			 (unsigned long long)st->files_replaced);
+	if (st->jitmaps_refused)
+		log_warn("%llu JIT symbol map(s) refused: %s", (unsigned long long)st->jitmaps_refused,
+			 st->jitmap_refused_why ? st->jitmap_refused_why : "untrusted");
+	if (st->files_nodebug && opt->debuginfod)
+		log_warn("no debuginfo for %llu file(s) (first: %s), none from debuginfod either: "
+			 "their frames have ELF symbols but no lines",
+			 (unsigned long long)st->files_nodebug, st->nodebug_example);
+	else if (st->files_nodebug)
+		log_verbose("no debuginfo for %llu file(s) (first: %s): their frames have ELF "
+			    "symbols but no lines (see --debug-dir, --debuginfod)",
+			    (unsigned long long)st->files_nodebug, st->nodebug_example);
+}
+
 int
 cmd_record(int argc, char **argv)
 {
@@ -604,15 +654,16 @@ cmd_record(int argc, char **argv)
 	if (loop.stop_signal)
 		log_info("%s: stopping and writing the profile", strsignal(loop.stop_signal));
 
-	/*
-	 * libdw may be built with debuginfod: without this, DEBUGINFOD_URLS in the environment
-	 * would send a network request per missing debuginfo file. Network lookups are opt-in.
-	 */
-	unsetenv("DEBUGINFOD_URLS");
-	sym = symbolize_create();
+	record_debuginfod_env(&opt);
+	sym = symbolize_create(&(struct symbolize_options){
+		.debug_dirs = opt.debug_dirs,
+		.ndebug_dirs = opt.ndebug_dirs,
+		.no_demangle = opt.no_demangle,
+	});
 	what = record_describe(&opt);
 	p = session_finish(session, sym, what, time_nanos, (int64_t)(secs * 1e9));
 	free(what);
+	record_symbolize_warnings(&opt, sym);
 	if (pprof_write_file(p, opt.output, &cause) < 0) {
 		log_error("%s", cause);
 		free(cause);

@@ -188,14 +188,18 @@ maps_free(struct maps *m)
 	free(m);
 }
 
-/* Registers a copy of `tmpl` (path duplicated) under the next id, with the given range. */
+/*
+ * Registers a copy of `tmpl` (path duplicated) under the next id, with the given range, as
+ * mapped by `pid`.
+ */
 static struct maps_mapping *
-maps_new(struct maps *m, const struct maps_mapping *tmpl, uint64_t start, uint64_t end,
+maps_new(struct maps *m, pid_t pid, const struct maps_mapping *tmpl, uint64_t start, uint64_t end,
 	 uint64_t pgoff)
 {
 	struct maps_mapping *mm = xmalloc(sizeof(*mm));
 
 	*mm = *tmpl;
+	mm->pid = pid;
 	mm->path = xstrdup(tmpl->path ? tmpl->path : "");
 	mm->start = start;
 	mm->end = end;
@@ -288,14 +292,14 @@ maps_add(struct maps *m, pid_t pid, const struct maps_mapping *tmpl)
 	/* Only the first and last overlapped mappings can stick out past the new one. */
 	if (first < last && sp->v[first]->start < tmpl->start) {
 		const struct maps_mapping *o = sp->v[first];
-		repl[nrepl++] = maps_new(m, o, o->start, tmpl->start, o->pgoff);
+		repl[nrepl++] = maps_new(m, pid, o, o->start, tmpl->start, o->pgoff);
 	}
-	mm = maps_new(m, tmpl, tmpl->start, tmpl->end, tmpl->pgoff);
+	mm = maps_new(m, pid, tmpl, tmpl->start, tmpl->end, tmpl->pgoff);
 	repl[nrepl++] = mm;
 	if (first < last && sp->v[last - 1]->end > tmpl->end) {
 		const struct maps_mapping *o = sp->v[last - 1];
 		repl[nrepl++] =
-			maps_new(m, o, tmpl->end, o->end, o->pgoff + (tmpl->end - o->start));
+			maps_new(m, pid, o, tmpl->end, o->end, o->pgoff + (tmpl->end - o->start));
 	}
 
 	/* Replace v[first, last) by repl[0, nrepl). */
@@ -363,7 +367,7 @@ maps_kernel(struct maps *m)
 	memset(&tmpl, 0, sizeof(tmpl));
 	tmpl.path = (char *)"[kernel.kallsyms]";
 	tmpl.kernel = true;
-	m->kernel = maps_new(m, &tmpl, MAPS_KERNEL_START, UINT64_MAX, 0);
+	m->kernel = maps_new(m, -1, &tmpl, MAPS_KERNEL_START, UINT64_MAX, 0);
 	return m->kernel;
 }
 

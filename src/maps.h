@@ -23,6 +23,7 @@ struct maps_mapping {
 	uint8_t build_id[20];
 	uint8_t build_id_size; /* 0 if unknown */
 	bool kernel;
+	pid_t pid;            /* the process that mapped it (a forked child shares its parent's) */
 };
 
 /* One parsed line of /proc/PID/maps. path points into the parsed line. */

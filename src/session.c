@@ -856,7 +856,25 @@ session_symbolize(struct session *s, struct symbolize *sym)
 			f->functions = f->filenames = f->lines = true;
 		}
 		if (n <= 0) {
+			/* Still say where it is: "[unknown] FILE+0xOFFSET", or "[kernel]". */
+			struct profile_line ul = {0, 0};
+			char *uname;
+
 			f->functions = f->filenames = f->lines = false;
+			if (!m)
+				continue;
+			/* A file's offset is in the file; an anonymous mapping's, in the mapping. */
+			if (m->kernel)
+				uname = xstrdup("[kernel]");
+			else if (m->path[0] == '/' && m->path[1] != '/')
+				uname = xasprintf("[unknown] %s+0x%llx", m->path,
+						  (unsigned long long)(loc->address - m->start + m->pgoff));
+			else
+				uname = xasprintf("[unknown] %s+0x%llx", m->path[0] ? m->path : "//anon",
+						  (unsigned long long)(loc->address - m->start));
+			ul.function_id = profile_function(p, uname, uname, "", 0);
+			profile_set_lines(p, loc->id, &ul, 1);
+			free(uname);
 			continue;
 		}
 		for (k = 0; k < n; k++) {

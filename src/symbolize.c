@@ -24,8 +24,12 @@
 #include <string.h>
 #include <sys/auxv.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "demangle.h"
+#include "jitmap.h"
 #include "table.h"
 #include "xalloc.h"
 
@@ -44,13 +48,21 @@ struct symbolize_file {
 	GElf_Addr bias; /* module address = ELF vaddr + bias (0 as we report it) */
 	struct symbolize_seg *segs;
 	size_t nsegs;
+	bool dwarf_checked, has_dwarf;
 };
 
 struct symbolize_ksym {
 	uint64_t addr;
-	uint32_t name;	 /* offsets into kallsyms_names */
-	uint32_t module; /* UINT32_MAX when the symbol is in vmlinux */
-	uint32_t order;	 /* line number, to keep the first of several names at one address */
+	uint32_t name;	  /* offsets into kallsyms_names: "func", or "func [module]" */
+	uint32_t sysname; /* "func" */
+	uint32_t order;	  /* line number, to keep the first of several names at one address */
+};
+
+/* The perf map of one process, loaded on first use. */
+struct symbolize_jit {
+	pid_t pid;
+	int err; /* 0 loaded, or -errno */
+	struct jitmap map;
 };
 
 struct symbolize_bymap {
@@ -72,33 +84,71 @@ struct symbolize {
 	size_t nksyms;
 	char *kallsyms_names;
 
-	/* source paths made absolute with their CU's DW_AT_comp_dir (owned, interned) */
-	char **paths;
-	size_t npaths, cappaths;
-	struct table paths_index;
+	struct symbolize_jit *jits;
+	size_t njits, capjits;
+
+	/*
+	 * Strings we made (demangled names, source paths joined with their CU's DW_AT_comp_dir,
+	 * messages): owned, interned, so equal strings share one pointer.
+	 */
+	char **strs;
+	size_t nstrs, capstrs;
+	struct table strs_index;
+
+	/* Every Dwfl points at these: they live as long as `s`. */
+	Dwfl_Callbacks callbacks;
+	char *debuginfo_path;
+	bool demangle;
 
 	uint64_t pagesize;
 	struct symbolize_stats stats;
 };
 
-/* libdwfl looks up separate debuginfo in the default places (.debug, /usr/lib/debug). */
-static char *symbolize_debuginfo_path = NULL;
-static const Dwfl_Callbacks symbolize_callbacks = {
-	.find_elf = dwfl_build_id_find_elf,
-	.find_debuginfo = dwfl_standard_find_debuginfo,
-	.section_address = dwfl_offline_section_address,
-	.debuginfo_path = &symbolize_debuginfo_path,
-};
+/*
+ * libdwfl's search path for separate debuginfo (see dwfl_standard_find_debuginfo): "" is the
+ * file's own directory (for .gnu_debuglink), ".debug" a subdirectory of it, and each absolute
+ * directory a root holding .build-id/xx/yyyy.debug links and a mirror of the file system
+ * (/usr/lib/debug/usr/bin/ls.debug). The user's directories go before the system's.
+ */
+static char *
+symbolize_debuginfo_path(const struct symbolize_options *opt)
+{
+	char *path = xstrdup(":.debug"), *cwd = NULL, *next;
+	size_t i;
+
+	for (i = 0; opt && i < opt->ndebug_dirs; i++) {
+		const char *d = opt->debug_dirs[i];
+
+		if (d[0] != '/' && !cwd)
+			cwd = getcwd(NULL, 0);
+		if (d[0] != '/' && cwd)
+			next = xasprintf("%s:%s/%s", path, cwd, d);
+		else
+			next = xasprintf("%s:%s", path, d);
+		free(path);
+		path = next;
+	}
+	free(cwd);
+	next = xasprintf("%s:/usr/lib/debug", path);
+	free(path);
+	return next;
+}
 
 struct symbolize *
-symbolize_create(void)
+symbolize_create(const struct symbolize_options *opt)
 {
 	struct symbolize *s = xcalloc(1, sizeof(*s));
 	long ps = sysconf(_SC_PAGESIZE);
 
 	table_init(&s->files_index);
-	table_init(&s->paths_index);
+	table_init(&s->strs_index);
 	s->pagesize = ps > 0 ? (uint64_t)ps : 4096;
+	s->demangle = !opt || !opt->no_demangle;
+	s->debuginfo_path = symbolize_debuginfo_path(opt);
+	s->callbacks.find_elf = dwfl_build_id_find_elf;
+	s->callbacks.find_debuginfo = dwfl_standard_find_debuginfo;
+	s->callbacks.section_address = dwfl_offline_section_address;
+	s->callbacks.debuginfo_path = &s->debuginfo_path;
 	return s;
 }
 
@@ -120,10 +170,14 @@ symbolize_free(struct symbolize *s)
 	free(s->bymap);
 	free(s->ksyms);
 	free(s->kallsyms_names);
-	for (i = 0; i < s->npaths; i++)
-		free(s->paths[i]);
-	free(s->paths);
-	table_free(&s->paths_index);
+	for (i = 0; i < s->njits; i++)
+		jitmap_free(&s->jits[i].map);
+	free(s->jits);
+	for (i = 0; i < s->nstrs; i++)
+		free(s->strs[i]);
+	free(s->strs);
+	table_free(&s->strs_index);
+	free(s->debuginfo_path);
 	free(s);
 }
 
@@ -171,6 +225,45 @@ symbolize_vdso_fd(void)
 	return fd;
 }
 
+/* --- strings --- */
+
+static bool
+symbolize_str_eq(uint32_t id, const void *key, void *arg)
+{
+	const struct symbolize *s = arg;
+
+	return strcmp(s->strs[id], key) == 0;
+}
+
+/* Interns `str`, which it takes over (freeing it when an equal string is already there). */
+static const char *
+symbolize_intern(struct symbolize *s, char *str)
+{
+	uint64_t h = table_hash_bytes(str, strlen(str), 0);
+	uint32_t id = table_find(&s->strs_index, h, str, symbolize_str_eq, s);
+
+	if (id != TABLE_NONE) {
+		free(str);
+		return s->strs[id];
+	}
+	xgrow(&s->strs, &s->capstrs, s->nstrs + 1, sizeof(*s->strs));
+	s->strs[s->nstrs] = str;
+	table_insert(&s->strs_index, h, (uint32_t)s->nstrs);
+	return s->strs[s->nstrs++];
+}
+
+/* The name to show for linkage name `name`: demangled when it is C++ or Rust (and allowed). */
+static const char *
+symbolize_demangled(struct symbolize *s, const char *name)
+{
+	char *d;
+
+	if (!s->demangle || !name)
+		return name;
+	d = demangle_name(name);
+	return d ? symbolize_intern(s, d) : name;
+}
+
 /* --- ELF files --- */
 
 /* Reads the PT_LOAD headers that translate file offsets into virtual addresses. */
@@ -212,17 +305,31 @@ symbolize_file_open(struct symbolize *s, struct symbolize_file *f)
 			goto fail;
 		}
 	} else {
+		struct stat st;
+
 		/* Probe it ourselves: libdwfl reports a failed open without a reliable errno. */
 		fd = open(f->path, O_RDONLY | O_CLOEXEC);
 		if (fd < 0) {
 			f->err = -errno;
 			goto fail;
 		}
+		/*
+		 * A file replaced on disk (an upgrade) since it was mapped has a new inode on the
+		 * same device: its symbols would be the wrong ones. Where the device differs
+		 * (overlayfs shows its own) the inodes cannot be compared, and the file is used.
+		 */
+		if (fstat(fd, &st) == 0 && f->ino && major(st.st_dev) == f->maj &&
+		    minor(st.st_dev) == f->min && st.st_ino != f->ino) {
+			close(fd);
+			f->err = -ESTALE;
+			s->stats.files_replaced++;
+			goto fail;
+		}
 		close(fd);
 		fd = -1;
 	}
 
-	f->dwfl = dwfl_begin(&symbolize_callbacks);
+	f->dwfl = dwfl_begin(&s->callbacks);
 	if (!f->dwfl) {
 		f->err = -ENOMEM;
 		goto fail;
@@ -348,6 +455,26 @@ symbolize_file_vaddr(const struct symbolize *s, const struct symbolize_file *f, 
 
 /* --- DWARF --- */
 
+/*
+ * Loads the file's DWARF once, wherever it is: in the file, or separate (build-id, debuglink,
+ * then debuginfod when DEBUGINFOD_URLS is set); counts the files that have none.
+ */
+static void
+symbolize_file_dwarf(struct symbolize *s, struct symbolize_file *f)
+{
+	Dwarf_Addr bias;
+
+	if (f->dwarf_checked)
+		return;
+	f->dwarf_checked = true;
+	f->has_dwarf = dwfl_module_getdwarf(f->mod, &bias) != NULL;
+	if (!f->has_dwarf && strcmp(f->path, SYMBOLIZE_VDSO) != 0) {
+		s->stats.files_nodebug++;
+		if (!s->stats.nodebug_example)
+			s->stats.nodebug_example = f->path;
+	}
+}
+
 static const char *
 symbolize_die_string(Dwarf_Die *die, unsigned int name)
 {
@@ -387,9 +514,13 @@ symbolize_call_file(Dwarf_Die *inl)
 	return dwarf_filesrc(files, idx, NULL, NULL);
 }
 
-/* Name, system name and start line of a subprogram or inlined instance. */
+/*
+ * Name, system name and start line of a subprogram or inlined instance. The linkage name is
+ * the system name; demangled, it is the name (DW_AT_name lacks namespaces and parameters).
+ */
 static void
-symbolize_frame_names(Dwarf_Die *die, const char *fallback, struct symbolize_frame *fr)
+symbolize_frame_names(struct symbolize *s, Dwarf_Die *die, const char *fallback,
+		      struct symbolize_frame *fr)
 {
 	const char *linkage, *name;
 
@@ -397,8 +528,8 @@ symbolize_frame_names(Dwarf_Die *die, const char *fallback, struct symbolize_fra
 	if (!linkage)
 		linkage = symbolize_die_string(die, DW_AT_MIPS_linkage_name);
 	name = symbolize_die_string(die, DW_AT_name);
-	fr->name = linkage ? linkage : name ? name : fallback;
-	fr->system_name = fr->name;
+	fr->system_name = linkage ? linkage : name ? name : fallback;
+	fr->name = symbolize_demangled(s, fr->system_name);
 	fr->start_line = symbolize_die_udata(die, DW_AT_decl_line, true);
 }
 
@@ -412,8 +543,9 @@ symbolize_frame_names(Dwarf_Die *die, const char *fallback, struct symbolize_fra
  * Each outer frame is "at" the call site recorded on the instance inlined into it.
  */
 static int
-symbolize_dwarf(struct symbolize_file *f, Dwarf_Addr maddr, const char *symname, const char *lfile,
-		uint32_t lline, struct symbolize_result *out)
+symbolize_dwarf(struct symbolize *s, struct symbolize_file *f, Dwarf_Addr maddr,
+		const char *symname, const char *lfile, uint32_t lline,
+		struct symbolize_result *out)
 {
 	Dwarf_Die *scopes = NULL, *chain = NULL, *cu, *inner = NULL, *prev = NULL;
 	int nscopes, nchain, i, n = 0;
@@ -451,7 +583,7 @@ symbolize_dwarf(struct symbolize_file *f, Dwarf_Addr maddr, const char *symname,
 		/* Too deep: drop middle inlined frames but always keep the real function. */
 		if (real || n < SYMBOLIZE_MAX_FRAMES - 1) {
 			fr = &out->frames[n++];
-			symbolize_frame_names(&chain[i], real && symname ? symname : "??", fr);
+			symbolize_frame_names(s, &chain[i], real && symname ? symname : "??", fr);
 			if (!prev) {
 				fr->file = lfile;
 				fr->line = lline;
@@ -519,12 +651,16 @@ symbolize_kallsyms_line(char *line, struct symbolize_ksym *k, char **buf, size_t
 		return false;
 	mod = name + nlen;
 	mod += strspn(mod, " \t");
-	k->module = UINT32_MAX;
+	k->sysname = symbolize_kname(buf, len, cap, name, nlen);
+	k->name = k->sysname;
 	if (mod[0] == '[') {
-		size_t mlen = strcspn(mod + 1, "]\n");
-		k->module = symbolize_kname(buf, len, cap, mod + 1, mlen);
+		/* perf's spelling for a module's function: "func [module]" */
+		size_t mlen = strcspn(mod, "]\n");
+		char *both = xasprintf("%.*s %.*s]", (int)nlen, name, (int)mlen, mod);
+
+		k->name = symbolize_kname(buf, len, cap, both, strlen(both));
+		free(both);
 	}
-	k->name = symbolize_kname(buf, len, cap, name, nlen);
 	return true;
 }
 
@@ -598,20 +734,85 @@ symbolize_kernel(struct symbolize *s, uint64_t addr, struct symbolize_result *ou
 		return 0;
 	k = &s->ksyms[lo - 1];
 	out->frames[0].name = s->kallsyms_names + k->name;
-	out->frames[0].system_name = out->frames[0].name;
+	out->frames[0].system_name = s->kallsyms_names + k->sysname;
+	out->n = 1;
+	return 1;
+}
+
+/* --- JIT code --- */
+
+/* Mappings without a file, where JIT compilers put their code. */
+static bool
+symbolize_is_jit(const char *path)
+{
+	return !path || !path[0] || strcmp(path, "//anon") == 0 ||
+	       strncmp(path, "[anon:", 6) == 0 || strncmp(path, "/memfd:", 7) == 0;
+}
+
+/*
+ * The perf map of `pid`, read once. It is trusted when owned by root, by us, or by the user the
+ * process runs as; once the process is gone that last one is unknown, so its own user's map is
+ * then trusted only if that user is us.
+ */
+static struct symbolize_jit *
+symbolize_jit_get(struct symbolize *s, pid_t pid)
+{
+	struct symbolize_jit *j;
+	char path[64], proc[32];
+	uid_t uids[3];
+	size_t nuids = 0, i;
+	struct stat st;
+	char *cause = NULL;
+
+	for (i = 0; i < s->njits; i++)
+		if (s->jits[i].pid == pid)
+			return &s->jits[i];
+	xgrow(&s->jits, &s->capjits, s->njits + 1, sizeof(*s->jits));
+	j = &s->jits[s->njits++];
+	memset(j, 0, sizeof(*j));
+	j->pid = pid;
+
+	uids[nuids++] = geteuid();
+	uids[nuids++] = getuid();
+	snprintf(proc, sizeof(proc), "/proc/%d", (int)pid);
+	if (stat(proc, &st) == 0)
+		uids[nuids++] = st.st_uid;
+	snprintf(path, sizeof(path), "/tmp/perf-%d.map", (int)pid);
+	j->err = jitmap_load(&j->map, path, uids, nuids, &cause);
+	if (j->err == 0) {
+		s->stats.jitmaps++;
+	} else if (j->err == -EPERM) {
+		s->stats.jitmaps_refused++;
+		if (!s->stats.jitmap_refused_why && cause)
+			s->stats.jitmap_refused_why = symbolize_intern(s, cause);
+		else
+			free(cause);
+	}
+	return j;
+}
+
+static int
+symbolize_jit(struct symbolize *s, const struct maps_mapping *m, uint64_t addr,
+	      struct symbolize_result *out)
+{
+	const struct jitmap_sym *sym;
+	struct symbolize_jit *j;
+
+	if (m->pid <= 0)
+		return 0;
+	j = symbolize_jit_get(s, m->pid);
+	if (j->err)
+		return 0;
+	sym = jitmap_find(&j->map, addr);
+	if (!sym)
+		return 0;
+	out->frames[0].name = sym->name;
+	out->frames[0].system_name = sym->name;
 	out->n = 1;
 	return 1;
 }
 
 /* --- lookups --- */
-
-static bool
-symbolize_path_eq(uint32_t id, const void *key, void *arg)
-{
-	const struct symbolize *s = arg;
-
-	return strcmp(s->paths[id], key) == 0;
-}
 
 /*
  * DWARF file names may be relative to the compilation directory (an out-of-tree build names
@@ -620,23 +821,9 @@ symbolize_path_eq(uint32_t id, const void *key, void *arg)
 static const char *
 symbolize_abs_path(struct symbolize *s, const char *comp_dir, const char *file)
 {
-	char *joined;
-	uint64_t h;
-	uint32_t id;
-
 	if (!file || file[0] == '/' || !comp_dir || !comp_dir[0])
 		return file;
-	joined = xasprintf("%s/%s", comp_dir, file);
-	h = table_hash_bytes(joined, strlen(joined), 0);
-	id = table_find(&s->paths_index, h, joined, symbolize_path_eq, s);
-	if (id != TABLE_NONE) {
-		free(joined);
-		return s->paths[id];
-	}
-	xgrow(&s->paths, &s->cappaths, s->npaths + 1, sizeof(*s->paths));
-	s->paths[s->npaths] = joined;
-	table_insert(&s->paths_index, h, (uint32_t)s->npaths);
-	return s->paths[s->npaths++];
+	return symbolize_intern(s, xasprintf("%s/%s", comp_dir, file));
 }
 
 int
@@ -660,13 +847,21 @@ symbolize_addr(struct symbolize *s, const struct maps_mapping *m, uint64_t addr,
 		goto done;
 	}
 	n = 0;
-	if (symbolize_is_special(m->path) || addr < m->start || addr >= m->end)
+	if (addr < m->start || addr >= m->end)
+		goto done;
+	if (symbolize_is_jit(m->path)) {
+		n = symbolize_jit(s, m, addr, out);
+		if (n > 0 || symbolize_is_special(m->path))
+			goto done;
+	}
+	if (symbolize_is_special(m->path))
 		goto done;
 	f = symbolize_file_get(s, m);
 	if (f->err) {
 		n = f->err;
 		goto done;
 	}
+	symbolize_file_dwarf(s, f);
 	if (!symbolize_file_vaddr(s, f, addr - m->start + m->pgoff, &vaddr))
 		goto done;
 	maddr = vaddr + f->bias;
@@ -679,10 +874,10 @@ symbolize_addr(struct symbolize *s, const struct maps_mapping *m, uint64_t addr,
 		lline = line > 0 ? (uint32_t)line : 0;
 	}
 
-	n = symbolize_dwarf(f, maddr, symname, lfile, lline, out);
+	n = symbolize_dwarf(s, f, maddr, symname, lfile, lline, out);
 	if (n == 0 && symname) {
 		/* No function in DWARF (or no DWARF): the ELF symbol, with DWARF's line if any. */
-		out->frames[0].name = symname;
+		out->frames[0].name = symbolize_demangled(s, symname);
 		out->frames[0].system_name = symname;
 		if (lline) {
 			out->frames[0].file = lfile;

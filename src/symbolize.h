@@ -4,7 +4,9 @@
  * whole run, shared by every process that maps the file; a runtime address is turned into a file
  * offset (addr - start + pgoff) and then into an ELF virtual address through the PT_LOAD segment
  * that contains it, so PIE, ASLR and odd linker layouts all work. Kernel addresses are looked up
- * in /proc/kallsyms. Never called per sample: the caller symbolizes each distinct location once.
+ * in /proc/kallsyms (module symbols named "func [module]"), JIT code in anonymous mappings in
+ * /tmp/perf-PID.map. C++ and Rust names are demangled. Never called per sample: the caller
+ * symbolizes each distinct location once.
  */
 #ifndef PROF_SYMBOLIZE_H
 #define PROF_SYMBOLIZE_H
@@ -17,7 +19,7 @@
 #define SYMBOLIZE_MAX_FRAMES 32 /* inline depth we report */
 
 struct symbolize_frame {
-	const char *name;        /* function name (borrowed until symbolize_free) */
+	const char *name;        /* function name, demangled (borrowed until symbolize_free) */
 	const char *system_name; /* linkage (mangled) name, or same as name */
 	const char *file;        /* source file, or NULL */
 	uint32_t line;           /* 0 if unknown */
@@ -33,14 +35,36 @@ struct symbolize_result {
 struct symbolize_stats {
 	uint64_t files;        /* ELF files opened */
 	uint64_t files_failed; /* could not be opened or read */
+	uint64_t files_replaced; /* ... of which replaced on disk since they were mapped */
 	uint64_t addrs;        /* addresses looked up */
 	uint64_t unknown;      /* addresses with no symbol */
 	bool kallsyms_hidden;  /* /proc/kallsyms addresses read as zero */
+	uint64_t files_nodebug;      /* opened files for which no DWARF was found anywhere */
+	const char *nodebug_example; /* the first of them (borrowed until symbolize_free) */
+	uint64_t jitmaps;            /* /tmp/perf-PID.map files read */
+	uint64_t jitmaps_refused;    /* ... refused (owner, type, symlink) */
+	const char *jitmap_refused_why; /* why the first was refused (borrowed) */
+};
+
+struct symbolize_options {
+	/*
+	 * Extra roots for separate debuginfo (borrowed during symbolize_create), searched like
+	 * /usr/lib/debug: DIR/.build-id/xx/yyyy.debug, then DIR/<the file's directory>/<its
+	 * .gnu_debuglink name> (CRC-checked). Relative names are taken from the current directory.
+	 */
+	const char *const *debug_dirs;
+	size_t ndebug_dirs;
+	bool no_demangle; /* Function names stay mangled, as in the symbol tables */
 };
 
 struct symbolize;
 
-struct symbolize *symbolize_create(void);
+/*
+ * `opt` may be NULL (defaults). Debuginfod: libdwfl asks the servers in DEBUGINFOD_URLS for
+ * debuginfo it cannot find locally, when that variable is set in the environment; the caller
+ * decides (by setting or unsetting it) before the first symbolize_addr.
+ */
+struct symbolize *symbolize_create(const struct symbolize_options *opt);
 void symbolize_free(struct symbolize *s);
 
 /*

@@ -237,5 +237,29 @@ main(void)
 		char *a[] = {"record", "-t", "6", "--follow-children", NULL};
 		expect_error(ARGC(a), a, "not -t", "-t with --follow-children");
 	}
+	{
+		char *a[] = {"record", "--debug-dir", "/a", "--debug-dir=b", "--debuginfod",
+			     "--no-demangle", "--", "app", NULL};
+
+		tap_ok(parse(ARGC(a), a, &o, &cause) == 0 && o.ndebug_dirs == 2 &&
+			       strcmp(o.debug_dirs[0], "/a") == 0 && strcmp(o.debug_dirs[1], "b") == 0 &&
+			       o.debuginfod && o.no_demangle,
+		       "--debug-dir (repeated), --debuginfod, --no-demangle");
+	}
+	{
+		char *a[] = {"record", "--", "app", NULL};
+
+		tap_ok(parse(ARGC(a), a, &o, &cause) == 0 && o.ndebug_dirs == 0 && !o.debuginfod &&
+			       !o.no_demangle,
+		       "no debug dirs, no debuginfod, demangling by default");
+	}
+	{
+		char *a[] = {"record", "--debug-dir", "/a:/b", "--", "app", NULL};
+		expect_error(ARGC(a), a, "without ':'", "--debug-dir with a colon");
+	}
+	{
+		char *a[] = {"record", "--debug-dir", "", "--", "app", NULL};
+		expect_error(ARGC(a), a, "bad --debug-dir value", "--debug-dir empty");
+	}
 	return tap_done();
 }

@@ -325,6 +325,39 @@ kallsyms_first(char *names, size_t size)
 	return want;
 }
 
+/* A module's function is named "func [module]", its system name plain "func". */
+static void
+test_kernel_module(struct symbolize *s, const struct maps_mapping *k)
+{
+	char line[512], sym[256], mod[256], want[600];
+	unsigned long long addr = 0, a;
+	struct symbolize_result r;
+	char type;
+	FILE *fp = fopen("/proc/kallsyms", "re");
+	int n;
+
+	while (fp && fgets(line, sizeof(line), fp)) {
+		if (sscanf(line, "%llx %c %255s [%255[^]]]", &a, &type, sym, mod) == 4 &&
+		    (type == 't' || type == 'T') && a) {
+			addr = a;
+			break;
+		}
+	}
+	if (fp)
+		fclose(fp);
+	if (!addr) {
+		tap_diag("no module text symbols in /proc/kallsyms");
+		return;
+	}
+	n = symbolize_addr(s, k, addr, &r);
+	snprintf(want, sizeof(want), "%s [%s]", sym, mod);
+	/* Another name at the same address may be listed first: then only the form is checked. */
+	if (n == 1 && strcmp(r.frames[0].system_name, sym) != 0) {
+		snprintf(want, sizeof(want), "%s [%s]", r.frames[0].system_name, mod);
+	}
+	TAP_EQ_STR(n == 1 ? r.frames[0].name : NULL, want, "kernel: a module's function");
+}
+
 static void
 test_kernel(struct symbolize *s, struct maps *m)
 {
@@ -355,6 +388,7 @@ test_kernel(struct symbolize *s, struct maps *m)
 	tap_ok(!symbolize_stats(s)->kallsyms_hidden, "kernel: addresses visible");
 	n = symbolize_addr(s, k, k->start, &r);
 	tap_ok(n == 0 || want <= k->start, "kernel: nothing below the first symbol");
+	test_kernel_module(s, k);
 }
 
 static void
@@ -420,7 +454,7 @@ test_failures(struct symbolize *s)
 int
 main(void)
 {
-	struct symbolize *s = symbolize_create();
+	struct symbolize *s = symbolize_create(NULL);
 	struct maps *m = maps_create();
 	const struct symbolize_stats *st;
 	uint64_t unknown;
