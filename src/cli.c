@@ -68,7 +68,10 @@ cli_record_usage(void)
 	       "                         sample (default cycles, or cpu-clock without a hardware\n"
 	       "                         PMU); perf's syntax; 'prof list' shows what works here\n"
 	       "  -g                     record callchains (the default)\n"
-	       "      --call-graph fp    callchains from frame pointers (the default)\n"
+	       "      --call-graph MODE  dwarf[,BYTES]: unwind user stacks with DWARF CFI from a\n"
+	       "                         copy of BYTES (default 8192) of stack per sample (the\n"
+	       "                         default: most Linux code has no frame pointers);\n"
+	       "                         fp: frame pointers only (cheaper, often truncated)\n"
 	       "      --no-call-graph    only the sampled instruction\n"
 	       "  -o, --output FILE      output file (default prof.pb.gz; - for stdout)\n"
 	       "      --duration SECS    stop profiling after SECS seconds; COMMAND keeps running\n"
@@ -134,6 +137,38 @@ cli_parse_targets(const char *opt, const char *arg, struct cli_record *out, char
 	return 0;
 }
 
+/* "fp", "dwarf" or "dwarf,BYTES" (perf's spelling). */
+static int
+cli_parse_call_graph(const char *arg, struct cli_record *out, char **cause)
+{
+	uint64_t v;
+
+	out->callchain = true;
+	if (strcmp(arg, "fp") == 0) {
+		out->dwarf = false;
+		return 0;
+	}
+	if (strcmp(arg, "dwarf") == 0) {
+		out->dwarf = true;
+		return 0;
+	}
+	if (strncmp(arg, "dwarf,", 6) == 0) {
+		if (cli_parse_u64(arg + 6, 8, CLI_MAX_STACK, &v) < 0 || v % 8) {
+			*cause = log_cause("bad --call-graph stack size '%s': give bytes, a multiple "
+					   "of 8 from 8 to %d",
+					   arg + 6, CLI_MAX_STACK);
+			return -EINVAL;
+		}
+		out->dwarf = true;
+		out->stack_size = (uint32_t)v;
+		return 0;
+	}
+	*cause = log_cause("bad --call-graph mode '%s': use 'dwarf' (DWARF unwinding, the "
+			   "default), 'dwarf,BYTES' or 'fp' (frame pointers)",
+			   arg);
+	return -EINVAL;
+}
+
 /* A whole decimal number in [min, max]. */
 static int
 cli_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
@@ -163,6 +198,8 @@ cli_parse_record(int argc, char **argv, struct cli_record *out, char **cause)
 	out->freq = true;
 	out->rate = CLI_DEFAULT_FREQ;
 	out->callchain = true;
+	out->dwarf = true;
+	out->stack_size = CLI_DEFAULT_STACK;
 	out->output = CLI_DEFAULT_OUTPUT;
 	out->mmap_pages = CLI_DEFAULT_MMAP_PAGES;
 
@@ -208,13 +245,8 @@ cli_parse_record(int argc, char **argv, struct cli_record *out, char **cause)
 			out->callchain = true;
 			break;
 		case CLI_OPT_CALL_GRAPH:
-			if (strcmp(optarg, "fp") != 0) {
-				*cause = log_cause("bad --call-graph mode '%s': this version supports "
-						   "'fp' (frame pointers)",
-						   optarg);
+			if (cli_parse_call_graph(optarg, out, cause) < 0)
 				return -EINVAL;
-			}
-			out->callchain = true;
 			break;
 		case CLI_OPT_NO_CALL_GRAPH:
 			out->callchain = false;

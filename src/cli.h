@@ -11,6 +11,8 @@
 #define CLI_DEFAULT_FREQ 999 /* Hz: odd, so it does not beat in lockstep with 10 ms timers */
 #define CLI_DEFAULT_OUTPUT "prof.pb.gz"
 #define CLI_DEFAULT_MMAP_PAGES 64
+#define CLI_DEFAULT_STACK 8192 /* bytes of stack per sample: perf's default; see README */
+#define CLI_MAX_STACK 65528    /* the kernel's limit (u16 record size, 8-aligned) */
 #define CLI_MAX_EVENTS 8
 #define CLI_MAX_TARGETS 1024
 #define CLI_MAX_DEBUG_DIRS 16
@@ -25,6 +27,8 @@ struct cli_record {
 	bool freq;          /* -F given or default */
 	uint64_t rate;      /* Hz with freq, else period */
 	bool callchain;
+	bool dwarf;           /* unwind user stacks with DWARF CFI (--call-graph dwarf, default) */
+	uint32_t stack_size;  /* bytes of user stack copied per sample for DWARF unwinding */
 	const char *output;
 	double duration;    /* seconds; 0 = until the command exits */
 	unsigned mmap_pages;

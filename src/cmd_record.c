@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "arch/arch.h"
 #include "cli.h"
 #include "cmd.h"
 #include "events.h"
@@ -230,6 +231,13 @@ record_config(const struct cli_record *opt, const struct privilege *priv,
 	cfg->freq = opt->freq;
 	cfg->rate = opt->rate;
 	cfg->callchain = opt->callchain;
+	cfg->dwarf = opt->dwarf;
+	cfg->stack_size = opt->stack_size;
+	if (cfg->callchain && cfg->dwarf && !arch_regs()) {
+		log_info("DWARF unwinding is not available on this architecture: using frame "
+			 "pointers");
+		cfg->dwarf = false;
+	}
 	cfg->mmap_pages = opt->mmap_pages;
 	cfg->kernel = privilege_kernel_allowed(priv);
 	if (!cfg->kernel)
@@ -354,6 +362,15 @@ record_summary(const struct cli_record *opt, const struct session *s, const stru
 		 (unsigned long long)st->samples, (unsigned long long)st->lost,
 		 (unsigned long long)st->processes, st->processes == 1 ? "" : "es",
 		 (unsigned long long)st->threads, st->threads == 1 ? "" : "s", secs);
+	if (s->dwarf && s->dwarf_stats.samples) {
+		const struct unwind_dwarf_stats *d = &s->dwarf_stats;
+
+		log_info("unwinding (dwarf): %.1f%% of stacks complete; stopped early: no CFI "
+			 "%llu, stack copy too short %llu; finished with frame pointers %llu",
+			 100.0 * (double)d->complete / (double)d->samples,
+			 (unsigned long long)d->no_cfi, (unsigned long long)d->stack_end,
+			 (unsigned long long)d->fp_fallback);
+	}
 	if (st->throttled)
 		log_warn("the kernel throttled sampling %llu times (kernel.perf_event_max_sample_rate)"
 			 "; lower -F",

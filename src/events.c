@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "arch/arch.h"
 #include "log.h"
 #include "xalloc.h"
 
@@ -96,6 +97,16 @@ events_attr(const struct events_config *cfg, size_t i, bool enable_on_exec,
 	if (cfg->callchain) {
 		attr->sample_type |= PERF_SAMPLE_CALLCHAIN;
 		attr->exclude_callchain_kernel = attr->exclude_kernel;
+	}
+	if (cfg->callchain && cfg->dwarf && arch_regs()) {
+		/*
+		 * Registers and a copy of the stack, unwound with CFI afterwards. The kernel's
+		 * user callchain stays on (perf turns it off): it is the frame-pointer fallback
+		 * where CFI runs out.
+		 */
+		attr->sample_type |= PERF_SAMPLE_REGS_USER | PERF_SAMPLE_STACK_USER;
+		attr->sample_regs_user = arch_regs()->perf_mask;
+		attr->sample_stack_user = cfg->stack_size;
 	}
 	attr->sample_id_all = 1;
 	/* Side-band records of this thread: its mmaps, names and children. */

@@ -36,6 +36,8 @@ struct events_config {
 	uint64_t rate;
 	bool kernel;        /* include kernel mode (samples and callchain) */
 	bool callchain;
+	bool dwarf;          /* also copy user registers and stack for DWARF unwinding */
+	uint32_t stack_size; /* bytes of user stack per sample (8-aligned, <= 65528) */
 	unsigned mmap_pages; /* data pages per ring, a power of two */
 };
 

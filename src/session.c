@@ -198,6 +198,8 @@ session_create(const struct events_config *cfg)
 	s->cfg = *cfg;
 	events_layout(cfg, &s->layout);
 	s->maps = maps_create();
+	if (cfg->callchain && cfg->dwarf)
+		s->dwarf = unwind_dwarf_create(s->maps);
 	s->profile = profile_create();
 	table_init(&s->thread_index);
 	table_init(&s->member_index);
@@ -242,6 +244,7 @@ session_free(struct session *s)
 	free(s->procs);
 	free(s->poll_threads);
 	free(s->main_exe);
+	unwind_dwarf_free(s->dwarf);
 	maps_free(s->maps);
 	profile_free(s->profile);
 	free(s);
@@ -287,6 +290,25 @@ session_find_mapping(struct session *s, pid_t pid, uint64_t pc)
 	return m;
 }
 
+/* The user part of a callchain: the entries after PERF_CONTEXT_USER (exact PC first). */
+static void
+session_user_chain(const uint64_t *ips, uint64_t nr, const uint64_t **user, uint32_t *n)
+{
+	uint64_t i, j;
+
+	*user = NULL;
+	*n = 0;
+	for (i = 0; i < nr; i++) {
+		if (ips[i] != PERF_CONTEXT_USER)
+			continue;
+		for (j = i + 1; j < nr && ips[j] < PERF_CONTEXT_MAX; j++)
+			;
+		*user = ips + i + 1;
+		*n = (uint32_t)(j - i - 1);
+		return;
+	}
+}
+
 static void
 session_sample(struct session *s, struct session_thread *th, const struct record_sample *rs)
 {
@@ -298,6 +320,16 @@ session_sample(struct session *s, struct session_thread *th, const struct record
 	s->stats.samples++;
 	th->samples++;
 	unwind_callchain(rs->ips, rs->nr_ips, rs->ip, st, &s->stats.unwind);
+	if (s->dwarf && rs->regs_abi && rs->nr_regs) {
+		/* Kernel frames from the callchain, user frames from CFI (falling back to it). */
+		const uint64_t *fp;
+		uint32_t nfp;
+
+		session_user_chain(rs->ips, rs->nr_ips, &fp, &nfp);
+		st->n = st->nkernel;
+		unwind_dwarf_sample(s->dwarf, th->pid, rs->regs, rs->nr_regs, rs->stack,
+				    rs->stack_size, rs->stack_dyn_size, fp, nfp, st, &s->dwarf_stats);
+	}
 	for (i = 0; i < st->n; i++) {
 		const struct maps_mapping *m;
 
@@ -430,6 +462,8 @@ session_record(const void *buf, size_t len, void *arg)
 			/* Untraced: no exec stop to wait for, the record is all we get. */
 			maps_exec(s->maps, (pid_t)r.u.comm.pid);
 			maps_load_proc(s->maps, (pid_t)r.u.comm.pid);
+			if (s->dwarf)
+				unwind_dwarf_forget(s->dwarf, (pid_t)r.u.comm.pid);
 		}
 		break;
 	case PERF_RECORD_LOST:
@@ -682,6 +716,9 @@ session_thread_exit(void *arg, pid_t pid, pid_t tid)
 		return;
 	session_close_thread(s, th);
 	th->alive = false;
+	/* The process is gone (its leader's exit comes last): its files can be closed. */
+	if (s->dwarf && tid == pid)
+		unwind_dwarf_forget(s->dwarf, pid);
 }
 
 static void
@@ -713,6 +750,8 @@ session_exec(void *arg, pid_t pid, pid_t old_tid)
 	}
 	maps_exec(s->maps, pid);
 	maps_load_proc(s->maps, pid);
+	if (s->dwarf)
+		unwind_dwarf_forget(s->dwarf, pid);
 	if (s->nprocs && pid == s->procs[0].pid) {
 		char path[64], exe[4096];
 		ssize_t n;
@@ -822,8 +861,8 @@ session_stop(struct session *s)
 }
 
 /*
- * Per profile mapping: what symbolization achieved for all of its locations (inline frames:
- * for any, since they exist only where DWARF describes the address).
+ * Per profile mapping: what symbolization achieved: functions for all of its locations; files,
+ * lines and inline frames wherever DWARF describes the address.
  */
 struct session_mapflags {
 	bool any, functions, filenames, lines, inlines;
@@ -853,14 +892,14 @@ session_symbolize(struct session *s, struct symbolize *sym)
 		n = m ? symbolize_addr(sym, m, loc->address, res) : 0;
 		if (!f->any) {
 			f->any = true;
-			f->functions = f->filenames = f->lines = true;
+			f->functions = true;
 		}
 		if (n <= 0) {
 			/* Still say where it is: "[unknown] FILE+0xOFFSET", or "[kernel]". */
 			struct profile_line ul = {0, 0};
 			char *uname;
 
-			f->functions = f->filenames = f->lines = false;
+			f->functions = false;
 			if (!m)
 				continue;
 			/* A file's offset is in the file; an anonymous mapping's, in the mapping. */
@@ -888,9 +927,13 @@ session_symbolize(struct session *s, struct symbolize *sym)
 			line = line && fr->line;
 		}
 		profile_set_lines(p, loc->id, lines, (size_t)n);
-		f->filenames = f->filenames && file;
-		f->lines = f->lines && line;
-		/* Inline frames were expanded wherever DWARF describes the address. */
+		/*
+		 * Files, lines and inline frames come from DWARF, which covers the compiled code
+		 * but not everything in the file (_start, PLT stubs): the mapping has them when
+		 * DWARF resolved its addresses, even if such stubs have none.
+		 */
+		f->filenames = f->filenames || file;
+		f->lines = f->lines || line;
 		f->inlines = f->inlines || res->from_dwarf;
 	}
 
@@ -976,6 +1019,21 @@ session_finish(struct session *s, struct symbolize *sym, const char *what, int64
 		profile_add_comment(p, c);
 		free(c);
 	}
+	if (s->dwarf && s->dwarf_stats.samples) {
+		const struct unwind_dwarf_stats *d = &s->dwarf_stats;
+
+		c = xasprintf("unwinding: dwarf (%u bytes of stack per sample): %llu samples, %.1f%% "
+			      "reached the thread's entry; stopped early: no CFI %llu, end of the "
+			      "stack copy %llu, errors %llu; finished with frame pointers %llu",
+			      s->cfg.stack_size, (unsigned long long)d->samples,
+			      100.0 * (double)d->complete / (double)d->samples,
+			      (unsigned long long)d->no_cfi, (unsigned long long)d->stack_end,
+			      (unsigned long long)d->errors, (unsigned long long)d->fp_fallback);
+	} else {
+		c = xasprintf("unwinding: %s", s->cfg.callchain ? "frame pointers" : "none");
+	}
+	profile_add_comment(p, c);
+	free(c);
 	c = xasprintf("samples: %llu, lost records: %llu, throttled: %llu, threads: %llu",
 		      (unsigned long long)s->stats.samples, (unsigned long long)s->stats.lost,
 		      (unsigned long long)s->stats.throttled, (unsigned long long)s->stats.threads);

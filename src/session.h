@@ -21,6 +21,7 @@
 #include "table.h"
 #include "target.h"
 #include "unwind.h"
+#include "unwind_dwarf.h"
 
 struct session_thread {
 	pid_t tid, pid;
@@ -81,6 +82,9 @@ struct session {
 	size_t nprocs, cap_procs;
 
 	char *main_exe; /* the first process's executable, after its exec (owned) */
+
+	struct unwind_dwarf *dwarf; /* NULL: frame pointers only */
+	struct unwind_dwarf_stats dwarf_stats;
 
 	struct session_stats stats;
 	struct unwind_stack stack;

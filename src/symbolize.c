@@ -31,6 +31,7 @@
 #include "demangle.h"
 #include "jitmap.h"
 #include "table.h"
+#include "vdso.h"
 #include "xalloc.h"
 
 /* A PT_LOAD program header: the part of the file that is mapped, and where it lands. */
@@ -198,33 +199,6 @@ symbolize_is_special(const char *path)
 	return !path || !path[0] || path[0] == '[' || strcmp(path, "//anon") == 0;
 }
 
-/*
- * The vdso has no file. Every process of this kernel and ABI maps the same image, so ours
- * stands in for the target's: copy it into a memfd that libdwfl can open like any ELF file.
- */
-static int
-symbolize_vdso_fd(void)
-{
-	const ElfW(Ehdr) *eh = (const ElfW(Ehdr) *)getauxval(AT_SYSINFO_EHDR);
-	size_t size;
-	int fd;
-
-	if (!eh || memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0)
-		return -ENOENT;
-	/* The image ends with its section headers. */
-	size = (size_t)eh->e_shoff + (size_t)eh->e_shnum * eh->e_shentsize;
-	if (size < sizeof(*eh) || size > (1u << 24))
-		return -ENOEXEC;
-	fd = memfd_create("prof-vdso", MFD_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, eh, size) != (ssize_t)size) {
-		close(fd);
-		return -EIO;
-	}
-	return fd;
-}
-
 /* --- strings --- */
 
 static bool
@@ -299,7 +273,7 @@ symbolize_file_open(struct symbolize *s, struct symbolize_file *f)
 	int fd;
 
 	if (strcmp(f->path, SYMBOLIZE_VDSO) == 0) {
-		fd = symbolize_vdso_fd();
+		fd = vdso_fd();
 		if (fd < 0) {
 			f->err = fd;
 			goto fail;

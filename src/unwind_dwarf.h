@@ -17,23 +17,22 @@
 #include "unwind.h"
 
 /*
- * Per-run counts. complete, no_cfi, stack_end and errors split the samples by how the DWARF
- * unwinder ended (after any resumption); fp_fallback and truncated are counted on top.
+ * Per-run counts. complete, no_cfi, stack_end, errors and truncated split the samples by how
+ * the DWARF unwinder ended (its last run, after any resumption); fp_fallback is counted on top.
  */
 struct unwind_dwarf_stats {
 	uint64_t samples;
 	/*
 	 * Reached the thread's entry: the CFI marked the return address undefined (_start,
-	 * clone3), the return address was 0, the PC is in _start, __libc_start_main,
-	 * __libc_start_call_main, clone, clone3 or start_thread, or the unwinder read past a
-	 * stack copy that already reached the top of the stack.
+	 * clone3), the return address was 0, or the last frame is in _start,
+	 * __libc_start_main, __libc_start_call_main, clone, clone3 or start_thread (by symbol).
 	 */
 	uint64_t complete;
 	uint64_t no_cfi;      /* stopped at a PC without CFI (or in anonymous/JIT memory) */
 	uint64_t stack_end;   /* stopped: the next frame lies beyond the copied stack */
 	uint64_t fp_fallback; /* the frame-pointer chain (copy or kernel's) added frames */
 	uint64_t errors;      /* no usable registers, bad PC, CFI that could not be evaluated */
-	uint64_t truncated;   /* the stack filled UNWIND_MAX_FRAMES */
+	uint64_t truncated;   /* DWARF filled UNWIND_MAX_FRAMES */
 };
 
 struct unwind_dwarf;
@@ -62,8 +61,8 @@ void unwind_dwarf_forget(struct unwind_dwarf *u, pid_t pid);
  * regs/nregs: the sample's PERF_SAMPLE_REGS_USER values for arch_regs()->perf_mask with the
  *   64-bit ABI (NULL/0 when the sample has none: only fp_chain is used then).
  * stack/stack_size/dyn_size: the PERF_SAMPLE_STACK_USER bytes; the first dyn_size are valid and
- *   start at the sample's SP. dyn_size < stack_size means the kernel copied up to the end of
- *   the stack.
+ *   start at the sample's SP. (dyn_size < stack_size does not mean the copy reached the top
+ *   of the stack: the kernel's copy also stops at pages it cannot read without faulting.)
  * fp_chain/nfp: optional (NULL/0): the user part of the sample's PERF_SAMPLE_CALLCHAIN, i.e.
  *   the entries after PERF_CONTEXT_USER, raw (exact PC first, then return addresses as the
  *   kernel read them). Used where the stack copy cannot be walked any further.

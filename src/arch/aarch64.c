@@ -15,8 +15,9 @@
 #include <asm/perf_regs.h>
 
 static const uint8_t aarch64_dwarf_of[] = {
-	0,  1,	2,  3,	4,  5,	6,  7,	8,  9,	10, 11, 12, 13, 14, 15, 16,
-	17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, ARCH_NO_DWARF,
+	0,  1,	2,  3,	4,  5,	6,  7,	8,  9,	10,
+	11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21,
+	22, 23, 24, 25, 26, 27, 28, 29, 30, 31, ARCH_NO_DWARF,
 };
 
 _Static_assert(PERF_REG_ARM64_SP == 31 && PERF_REG_ARM64_PC == 32, "perf register numbering");
@@ -37,6 +38,7 @@ static const struct arch_regs aarch64_regs = {
 	.dwarf_ip = -1,
 	/* AAPCS64: sp is always 16-aligned and frame records are stored at it. */
 	.fp_align = 16,
+	.fp_resume = false,
 };
 
 const struct arch_regs *

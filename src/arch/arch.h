@@ -9,6 +9,7 @@
 #define PROF_ARCH_H
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 /* The most DWARF registers any arch_regs fills (aarch64: x0-x30 and sp). */
@@ -31,6 +32,12 @@ struct arch_regs {
 	int dwarf_ip;
 	/* Frame records ([fp] = caller's fp, [fp + 8] = return address) are this aligned. */
 	unsigned fp_align;
+	/*
+	 * The caller's SP is the frame record's address + 16, so DWARF can resume in the caller
+	 * after a frame-pointer step. Not on aarch64, where the record may sit anywhere in the
+	 * frame.
+	 */
+	bool fp_resume;
 };
 
 #define ARCH_NO_DWARF 0xff

@@ -47,6 +47,8 @@ static const struct arch_regs x86_64_regs = {
 	.dwarf_ip = 16,
 	/* The psABI keeps rsp 16-aligned at calls, so a pushed rbp lands 16-aligned. */
 	.fp_align = 16,
+	/* push rbp right after the call: the record is the top of the callee's frame. */
+	.fp_resume = true,
 };
 
 const struct arch_regs *
