@@ -18,6 +18,7 @@ enum {
 	CLI_OPT_DURATION,
 	CLI_OPT_NO_CALL_GRAPH,
 	CLI_OPT_FOLLOW,
+	CLI_OPT_FORMAT,
 	CLI_OPT_NO_FOLLOW,
 	CLI_OPT_DEBUG_DIR,
 	CLI_OPT_DEBUGINFOD,
@@ -31,6 +32,7 @@ static const struct option cli_record_options[] = {
 	{"call-graph", required_argument, NULL, CLI_OPT_CALL_GRAPH},
 	{"no-call-graph", no_argument, NULL, CLI_OPT_NO_CALL_GRAPH},
 	{"output", required_argument, NULL, 'o'},
+	{"format", required_argument, NULL, CLI_OPT_FORMAT},
 	{"duration", required_argument, NULL, CLI_OPT_DURATION},
 	{"mmap-pages", required_argument, NULL, 'm'},
 	{"quiet", no_argument, NULL, 'q'},
@@ -74,6 +76,9 @@ cli_record_usage(void)
 	       "                         fp: frame pointers only (cheaper, often truncated)\n"
 	       "      --no-call-graph    only the sampled instruction\n"
 	       "  -o, --output FILE      output file (default prof.pb.gz; - for stdout)\n"
+	       "      --format FORMAT    pprof (default), folded (flamegraph.pl / speedscope\n"
+	       "                         input; default name prof.folded) or svg (a flame graph;\n"
+	       "                         default name prof.svg)\n"
 	       "      --duration SECS    stop profiling after SECS seconds; COMMAND keeps running\n"
 	       "  -m, --mmap-pages N     ring buffer data pages per thread (power of two, default 64)\n"
 	       "      --debug-dir DIR    also look for separate debuginfo under DIR (as under\n"
@@ -189,7 +194,7 @@ cli_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 int
 cli_parse_record(int argc, char **argv, struct cli_record *out, char **cause)
 {
-	bool saw_F = false, saw_c = false, saw_p = false, saw_t = false;
+	bool saw_F = false, saw_c = false, saw_p = false, saw_t = false, saw_o = false;
 	int follow = -1;
 	uint64_t v;
 	int c;
@@ -257,6 +262,7 @@ cli_parse_record(int argc, char **argv, struct cli_record *out, char **cause)
 				return -EINVAL;
 			}
 			out->output = optarg;
+			saw_o = true;
 			break;
 		case CLI_OPT_DURATION: {
 			char *end;
@@ -294,6 +300,20 @@ cli_parse_record(int argc, char **argv, struct cli_record *out, char **cause)
 			saw_p = saw_p || c == 'p';
 			saw_t = saw_t || c == 't';
 			out->threads = c == 't';
+			break;
+		case CLI_OPT_FORMAT:
+			if (strcmp(optarg, "pprof") == 0) {
+				out->format = CLI_FORMAT_PPROF;
+			} else if (strcmp(optarg, "folded") == 0) {
+				out->format = CLI_FORMAT_FOLDED;
+			} else if (strcmp(optarg, "svg") == 0) {
+				out->format = CLI_FORMAT_SVG;
+			} else {
+				*cause = log_cause("bad --format value '%s': use pprof (the default), "
+						   "folded or svg",
+						   optarg);
+				return -EINVAL;
+			}
 			break;
 		case CLI_OPT_FOLLOW:
 			follow = 1;
@@ -345,6 +365,11 @@ cli_parse_record(int argc, char **argv, struct cli_record *out, char **cause)
 			return -EINVAL;
 		}
 	}
+	/* Without -o, the default name follows the format. */
+	if (!saw_o && out->format == CLI_FORMAT_FOLDED)
+		out->output = "prof.folded";
+	else if (!saw_o && out->format == CLI_FORMAT_SVG)
+		out->output = "prof.svg";
 	if (saw_F && saw_c) {
 		*cause = log_cause("-F and -c exclude each other: sample by rate or by period");
 		return -EINVAL;

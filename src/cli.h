@@ -30,6 +30,7 @@ struct cli_record {
 	bool dwarf;           /* unwind user stacks with DWARF CFI (--call-graph dwarf, default) */
 	uint32_t stack_size;  /* bytes of user stack copied per sample for DWARF unwinding */
 	const char *output;
+	enum cli_format { CLI_FORMAT_PPROF, CLI_FORMAT_FOLDED, CLI_FORMAT_SVG } format;
 	double duration;    /* seconds; 0 = until the command exits */
 	unsigned mmap_pages;
 	int verbosity;      /* -1 quiet, 0 normal, 1+ verbose */

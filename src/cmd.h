@@ -11,4 +11,7 @@ int cmd_record(int argc, char **argv);
 /* prof list: argv[0] is "list". */
 int cmd_list(int argc, char **argv);
 
+/* prof report: argv[0] is "report". */
+int cmd_report(int argc, char **argv);
+
 #endif

@@ -25,10 +25,13 @@
 #include "cli.h"
 #include "cmd.h"
 #include "events.h"
+#include "flame.h"
 #include "log.h"
+#include "outfile.h"
 #include "pprof.h"
 #include "pmu.h"
 #include "privilege.h"
+#include "report.h"
 #include "session.h"
 #include "symbolize.h"
 #include "target.h"
@@ -404,13 +407,54 @@ record_summary(const struct cli_record *opt, const struct session *s, const stru
 		log_warn("%llu threads could not be sampled (%s)",
 			 (unsigned long long)st->open_failed, strerror(-st->open_error));
 	}
-	if (strcmp(output, "-") != 0) {
+	if (strcmp(output, "-") == 0)
+		;
+	else if (opt->format == CLI_FORMAT_PPROF)
 		log_info("wrote %s (%.1f KiB); view it with: go tool pprof -http=:8080 %s", output,
 			 (double)size / 1024.0, output);
-	}
+	else if (opt->format == CLI_FORMAT_SVG)
+		log_info("wrote %s (%.1f KiB): a flame graph, open it in a browser", output,
+			 (double)size / 1024.0);
+	else
+		log_info("wrote %s (%.1f KiB): folded stacks for flamegraph.pl or speedscope",
+			 output, (double)size / 1024.0);
 	if (st->samples && log_get_level() >= LOG_NORMAL)
 		record_print_top(p, 1, 10);
-	(void)opt;
+}
+
+/* Writes the profile in the chosen format, atomically (see outfile.c). 0 or -errno, *cause. */
+static int
+record_write(const struct cli_record *opt, const struct profile *p, char **cause)
+{
+	struct flame_options fo;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+	int ret;
+
+	if (opt->format == CLI_FORMAT_PPROF)
+		return pprof_write_file(p, opt->output, cause);
+	/* The text formats are rendered in memory first, then written like the pprof. */
+	f = open_memstream(&buf, &len);
+	if (!f) {
+		ret = -errno;
+		*cause = log_cause("cannot render the profile: %s", strerror(errno));
+		return ret;
+	}
+	if (opt->format == CLI_FORMAT_FOLDED) {
+		ret = report_write_folded(p, report_default_index(p), f, cause);
+	} else {
+		flame_options_init(&fo, p);
+		ret = flame_write_svg(p, &fo, f, cause);
+	}
+	if (fclose(f) != 0 && ret == 0) {
+		ret = -EIO;
+		*cause = log_cause("cannot render the profile");
+	}
+	if (ret == 0)
+		ret = outfile_write(opt->output, (const uint8_t *)buf, len, cause);
+	free(buf);
+	return ret;
 }
 
 /* What was profiled, for the profile's comments: the command line, or the -p/-t list. */
@@ -681,7 +725,7 @@ cmd_record(int argc, char **argv)
 	p = session_finish(session, sym, what, time_nanos, (int64_t)(secs * 1e9));
 	free(what);
 	record_symbolize_warnings(&opt, sym);
-	if (pprof_write_file(p, opt.output, &cause) < 0) {
+	if (record_write(&opt, p, &cause) < 0) {
 		log_error("%s", cause);
 		free(cause);
 		failed_profile = 1;

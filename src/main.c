@@ -17,6 +17,8 @@ main_usage(FILE *f)
 		   "commands:\n"
 		   "  record    run a command and profile it (prof record -- ./app args)\n"
 		   "  list      list the events this machine offers (prof list [--all])\n"
+		   "  report    read a profile: top table, ratios, folded stacks, flame graph\n"
+		   "            (prof report [--folded | --flamegraph OUT.svg] FILE.pb.gz)\n"
 		   "\n"
 		   "prof COMMAND --help describes a command; prof --version prints the version.\n");
 }
@@ -32,6 +34,8 @@ main(int argc, char **argv)
 		return cmd_record(argc - 1, argv + 1);
 	if (strcmp(argv[1], "list") == 0)
 		return cmd_list(argc - 1, argv + 1);
+	if (strcmp(argv[1], "report") == 0)
+		return cmd_report(argc - 1, argv + 1);
 	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
 		printf("prof %s\n", PROF_VERSION);
 		return 0;

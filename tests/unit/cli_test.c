@@ -261,5 +261,51 @@ main(void)
 		char *a[] = {"record", "--debug-dir", "", "--", "app", NULL};
 		expect_error(ARGC(a), a, "bad --debug-dir value", "--debug-dir empty");
 	}
+	{
+		char *a[] = {"record", "--", "x", NULL};
+
+		tap_ok(parse(ARGC(a), a, &o, &cause) == 0 && o.dwarf &&
+			       o.stack_size == CLI_DEFAULT_STACK && o.format == CLI_FORMAT_PPROF,
+		       "defaults: DWARF unwinding with 8 KiB of stack, pprof output");
+	}
+	{
+		char *a[] = {"record", "--call-graph", "dwarf,16384", "--", "x", NULL};
+
+		tap_ok(parse(ARGC(a), a, &o, &cause) == 0 && o.dwarf && o.stack_size == 16384,
+		       "--call-graph dwarf,BYTES");
+	}
+	{
+		char *a[] = {"record", "--call-graph", "fp", "--", "x", NULL};
+
+		tap_ok(parse(ARGC(a), a, &o, &cause) == 0 && !o.dwarf && o.callchain,
+		       "--call-graph fp turns DWARF off");
+	}
+	{
+		char *a[] = {"record", "--call-graph", "dwarf,100", "--", "x", NULL};
+		expect_error(ARGC(a), a, "multiple of 8", "--call-graph dwarf with a bad size");
+	}
+	{
+		char *a[] = {"record", "--call-graph", "dwarf,70000", "--", "x", NULL};
+		expect_error(ARGC(a), a, "bad --call-graph stack size '70000'",
+			     "--call-graph dwarf above the kernel's limit");
+	}
+	{
+		char *a[] = {"record", "--format", "svg", "--", "x", NULL};
+
+		tap_ok(parse(ARGC(a), a, &o, &cause) == 0 && o.format == CLI_FORMAT_SVG &&
+			       strcmp(o.output, "prof.svg") == 0,
+		       "--format svg, default name prof.svg");
+	}
+	{
+		char *a[] = {"record", "-o", "x.txt", "--format", "folded", "--", "x", NULL};
+
+		tap_ok(parse(ARGC(a), a, &o, &cause) == 0 && o.format == CLI_FORMAT_FOLDED &&
+			       strcmp(o.output, "x.txt") == 0,
+		       "--format folded keeps the -o name");
+	}
+	{
+		char *a[] = {"record", "--format", "json", "--", "x", NULL};
+		expect_error(ARGC(a), a, "bad --format value 'json'", "--format unknown");
+	}
 	return tap_done();
 }
