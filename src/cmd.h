@@ -14,4 +14,7 @@ int cmd_list(int argc, char **argv);
 /* prof report: argv[0] is "report". */
 int cmd_report(int argc, char **argv);
 
+/* prof dump: argv[0] is "dump". */
+int cmd_dump(int argc, char **argv);
+
 #endif

@@ -19,6 +19,8 @@ main_usage(FILE *f)
 		   "  list      list the events this machine offers (prof list [--all])\n"
 		   "  report    read a profile: top table, ratios, folded stacks, flame graph\n"
 		   "            (prof report [--folded | --flamegraph OUT.svg] FILE.pb.gz)\n"
+		   "  dump      print the stack of every thread of a running process\n"
+		   "            (prof dump -p PID [--json] [-o FILE.pb.gz])\n"
 		   "\n"
 		   "prof COMMAND --help describes a command; prof --version prints the version.\n");
 }
@@ -36,6 +38,8 @@ main(int argc, char **argv)
 		return cmd_list(argc - 1, argv + 1);
 	if (strcmp(argv[1], "report") == 0)
 		return cmd_report(argc - 1, argv + 1);
+	if (strcmp(argv[1], "dump") == 0)
+		return cmd_dump(argc - 1, argv + 1);
 	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
 		printf("prof %s\n", PROF_VERSION);
 		return 0;

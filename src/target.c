@@ -20,10 +20,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ptrace.h>
+#include <sys/time.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
+#include <elf.h>
+
+#include "arch/arch.h"
 #include "log.h"
 #include "xalloc.h"
 
@@ -750,4 +756,345 @@ target_exit_code(int status)
 	if (WIFSIGNALED(status))
 		return 128 + WTERMSIG(status);
 	return 1;
+}
+
+/* --- snapshots (prof dump) --- */
+
+/* How long a snapshot waits for a thread to stop (one stuck in an uninterruptible sleep). */
+#define TARGET_SNAP_TIMEOUT_MS 500
+
+int
+target_check_process(pid_t pid, char **cause)
+{
+	return target_check(pid, false, cause);
+}
+
+static int
+target_tid_cmp(const void *a, const void *b)
+{
+	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+int
+target_list_threads(pid_t pid, pid_t **tids, size_t *n)
+{
+	char path[64];
+	struct dirent *de;
+	size_t cap = 0;
+	DIR *d;
+
+	*tids = NULL;
+	*n = 0;
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	d = opendir(path);
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		char *end;
+		long tid = strtol(de->d_name, &end, 10);
+
+		if (*end || tid <= 0)
+			continue;
+		xgrow(tids, &cap, *n + 1, sizeof(**tids));
+		(*tids)[(*n)++] = (pid_t)tid;
+	}
+	closedir(d);
+	if (*n == 0)
+		return -ESRCH;
+	qsort(*tids, *n, sizeof(**tids), target_tid_cmp);
+	return 0;
+}
+
+const char *
+target_perm_remedy(void)
+{
+	FILE *f = fopen("/proc/sys/kernel/yama/ptrace_scope", "re");
+	int scope = 0;
+
+	if (f) {
+		if (fscanf(f, "%d", &scope) != 1)
+			scope = 0;
+		fclose(f);
+	}
+	if (scope >= 3)
+		return "kernel.yama.ptrace_scope=3 forbids ptrace on this machine until it reboots";
+	if (scope >= 1)
+		return "run prof as root (or with CAP_SYS_PTRACE), or allow tracing non-children "
+		       "with: sudo sysctl kernel.yama.ptrace_scope=0";
+	return "run prof as the process's owner, or as root (CAP_SYS_PTRACE)";
+}
+
+static uint64_t
+target_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static void
+target_snap_alarm(int sig)
+{
+	(void)sig; /* only interrupts waitpid */
+}
+
+/*
+ * Copies a stopped thread's registers and stack. The remote range goes in page-sized pieces:
+ * process_vm_readv stops at the first piece it cannot read, so what comes back is the readable
+ * prefix of the stack (the copy ends where the stack mapping does).
+ */
+static void
+target_snap_copy(struct target_snapshot *s, struct target_snap_thread *th, size_t stack_bytes)
+{
+	uint64_t buf[128]; /* larger than any NT_PRSTATUS */
+	struct iovec iov = {buf, sizeof(buf)}, local, remote[64];
+	size_t nremote = 0, off = 0, page = 4096;
+	uint64_t sp;
+	ssize_t got;
+	int n;
+
+	if (ptrace(PTRACE_GETREGSET, th->tid, (void *)(long)NT_PRSTATUS, &iov) < 0) {
+		th->err = -errno;
+		return;
+	}
+	n = arch_regs_from_ptrace(buf, iov.iov_len, th->regs);
+	if (n < 0 || n > TARGET_SNAP_MAX_REGS) {
+		th->err = n < 0 ? n : -EINVAL;
+		return;
+	}
+	th->nregs = (uint32_t)n;
+	sp = arch_regs_sp(th->regs, th->nregs);
+	if (!sp || !th->stack || !stack_bytes)
+		return;
+	while (off < stack_bytes && nremote < 64) {
+		uint64_t a = sp + off;
+		size_t len = page - (size_t)(a % page);
+
+		if (len > stack_bytes - off)
+			len = stack_bytes - off;
+		remote[nremote].iov_base = (void *)(uintptr_t)a;
+		remote[nremote].iov_len = len;
+		nremote++;
+		off += len;
+	}
+	local.iov_base = th->stack;
+	local.iov_len = off;
+	got = process_vm_readv(th->tid, &local, 1, remote, nremote, 0);
+	if (got < 0 && errno != EFAULT) {
+		/* No process_vm_readv (ENOSYS, a seccomp filter, EPERM): word by word. */
+		size_t max = off < 16384 ? off : 16384, i;
+
+		s->peek_fallback = true;
+		got = 0;
+		for (i = 0; i + sizeof(long) <= max; i += sizeof(long)) {
+			long v;
+
+			errno = 0;
+			v = ptrace(PTRACE_PEEKDATA, th->tid, (void *)(uintptr_t)(sp + i), 0);
+			if (v == -1 && errno)
+				break;
+			memcpy(th->stack + i, &v, sizeof(v));
+			got = (ssize_t)(i + sizeof(long));
+		}
+	}
+	th->stack_size = got > 0 ? (uint64_t)got : 0;
+}
+
+static struct target_snap_thread *
+target_snap_find(struct target_snapshot *s, pid_t tid)
+{
+	size_t lo = 0, hi = s->nthreads;
+
+	/* threads[] follows the caller's order, sorted by target_list_threads; else scan. */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (s->threads[mid].tid == tid)
+			return &s->threads[mid];
+		if (s->threads[mid].tid < tid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (lo = 0; lo < s->nthreads; lo++)
+		if (s->threads[lo].tid == tid)
+			return &s->threads[lo];
+	return NULL;
+}
+
+/* Per-thread progress in a snapshot. */
+enum { TARGET_SNAP_IDLE, TARGET_SNAP_PENDING, TARGET_SNAP_STOPPED, TARGET_SNAP_DONE };
+
+int
+target_snapshot(pid_t pid, const pid_t *tids, size_t n, size_t stack_bytes,
+		struct target_snapshot *out, char **cause)
+{
+	struct sigaction sa, old_sa;
+	struct itimerval it, old_it;
+	sigset_t alrm, old_mask;
+	size_t i, nseized = 0, pending = 0;
+	uint8_t *phase;
+	uint64_t t0;
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	out->pid = pid;
+	err = target_check(pid, false, cause);
+	if (err < 0)
+		return err;
+	out->threads = xcalloc(n ? n : 1, sizeof(*out->threads));
+	out->nthreads = n;
+	phase = xcalloc(n ? n : 1, 1);
+	for (i = 0; i < n; i++) {
+		struct target_snap_thread *th = &out->threads[i];
+
+		th->tid = tids[i];
+		/* Allocated before anything stops: the stop covers only the copies. */
+		th->stack = stack_bytes ? xmalloc(stack_bytes) : NULL;
+	}
+
+	/* Seizing stops nothing: a thread stops at its PTRACE_INTERRUPT. */
+	for (i = 0; i < n; i++) {
+		struct target_snap_thread *th = &out->threads[i];
+
+		if (ptrace(PTRACE_SEIZE, th->tid, 0, 0) == 0) {
+			phase[i] = TARGET_SNAP_PENDING;
+			nseized++;
+			continue;
+		}
+		err = -errno;
+		if (err == -ESRCH) {
+			th->err = -ESRCH; /* exited since it was listed */
+			continue;
+		}
+		if (nseized == 0 && (err == -EPERM || err == -EACCES)) {
+			pid_t tracer = target_tracer(pid);
+
+			if (tracer > 0 && tracer != getpid()) {
+				*cause = log_cause("process %d is already traced by process %d (a "
+						   "debugger or another profiler): detach it first",
+						   (int)pid, (int)tracer);
+				err = -EBUSY;
+			} else {
+				*cause = log_cause("not permitted to trace process %d: %s",
+						   (int)pid, target_perm_remedy());
+			}
+			free(phase);
+			return err;
+		}
+		th->err = err;
+	}
+	if (nseized == 0) {
+		free(phase);
+		*cause = log_cause("process %d exited before prof could stop it", (int)pid);
+		return -ESRCH;
+	}
+
+	/* A thread stuck in the kernel must not keep the others stopped for long. */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = target_snap_alarm;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = 0; /* no SA_RESTART: waitpid must return EINTR */
+	sigaction(SIGALRM, &sa, &old_sa);
+	sigemptyset(&alrm);
+	sigaddset(&alrm, SIGALRM);
+	sigprocmask(SIG_UNBLOCK, &alrm, &old_mask);
+	memset(&it, 0, sizeof(it));
+	it.it_value.tv_sec = TARGET_SNAP_TIMEOUT_MS / 1000;
+	it.it_value.tv_usec = (TARGET_SNAP_TIMEOUT_MS % 1000) * 1000;
+
+	t0 = target_now_ns();
+	for (i = 0; i < n; i++) {
+		if (phase[i] != TARGET_SNAP_PENDING)
+			continue;
+		/* ESRCH: it is exiting; its exit is reported below. */
+		ptrace(PTRACE_INTERRUPT, out->threads[i].tid, 0, 0);
+		pending++;
+	}
+	setitimer(ITIMER_REAL, &it, &old_it);
+	/*
+	 * Each thread reports one stop, or its exit. Whatever the stop is, the thread can be read:
+	 * our interrupt (PTRACE_EVENT_STOP with SIGTRAP), a group-stop (PTRACE_EVENT_STOP with the
+	 * stop signal: detaching leaves it stopped, as it was), or a signal arriving meanwhile (a
+	 * signal-delivery-stop: that signal is handed back at detach, so nothing is lost).
+	 */
+	while (pending > 0) {
+		struct target_snap_thread *th;
+		int status, event;
+		pid_t w = waitpid(-1, &status, __WALL);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				break; /* the timeout */
+			break;
+		}
+		th = target_snap_find(out, w);
+		if (!th || phase[th - out->threads] != TARGET_SNAP_PENDING)
+			continue;
+		if (WIFEXITED(status) || WIFSIGNALED(status)) {
+			th->err = -ESRCH;
+			phase[th - out->threads] = TARGET_SNAP_DONE;
+			pending--;
+			continue;
+		}
+		if (!WIFSTOPPED(status))
+			continue;
+		event = (unsigned)status >> 16;
+		if (event == PTRACE_EVENT_STOP)
+			th->group_stop = target_is_stop_signal(WSTOPSIG(status));
+		else if (event == 0)
+			th->stop_sig = WSTOPSIG(status);
+		phase[th - out->threads] = TARGET_SNAP_STOPPED;
+		pending--;
+		target_snap_copy(out, th, stack_bytes);
+	}
+	memset(&it, 0, sizeof(it));
+	setitimer(ITIMER_REAL, &old_it, NULL);
+	sigaction(SIGALRM, &old_sa, NULL);
+	sigprocmask(SIG_SETMASK, &old_mask, NULL);
+
+	for (i = 0; i < n; i++) {
+		struct target_snap_thread *th = &out->threads[i];
+
+		if (phase[i] == TARGET_SNAP_STOPPED) {
+			if (ptrace(PTRACE_DETACH, th->tid, 0, (void *)(long)th->stop_sig) < 0 &&
+			    errno != ESRCH)
+				log_verbose("ptrace(DETACH, %d): %s", (int)th->tid, strerror(errno));
+			phase[i] = TARGET_SNAP_DONE;
+		} else if (phase[i] == TARGET_SNAP_PENDING) {
+			/* Still in the kernel: released by target_snapshot_free or our exit. */
+			th->err = -ETIMEDOUT;
+		}
+	}
+	out->stop_ns = target_now_ns() - t0;
+	free(phase);
+	return 0;
+}
+
+void
+target_snapshot_free(struct target_snapshot *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->nthreads; i++) {
+		struct target_snap_thread *th = &s->threads[i];
+
+		if (th->err == -ETIMEDOUT) {
+			/* A thread that stopped after the timeout: let it go as the others went. */
+			int status, sig = 0;
+
+			if (waitpid(th->tid, &status, __WALL | WNOHANG) == th->tid &&
+			    WIFSTOPPED(status)) {
+				if ((unsigned)status >> 16 == 0)
+					sig = WSTOPSIG(status);
+				ptrace(PTRACE_DETACH, th->tid, 0, (void *)(long)sig);
+			}
+		}
+		free(th->stack);
+	}
+	free(s->threads);
+	memset(s, 0, sizeof(*s));
 }

@@ -15,6 +15,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "table.h"
@@ -142,5 +143,64 @@ void target_free(struct target *t);
 
 /* Exit code for a wait status, as a shell reports it (128 + N for signal N). */
 int target_exit_code(int status);
+
+/* --- snapshots (prof dump) --- */
+
+#define TARGET_SNAP_MAX_REGS 64
+
+/* One thread of a snapshot: its user registers and the top of its user stack. */
+struct target_snap_thread {
+	pid_t tid;
+	/*
+	 * 0: captured. -ESRCH: it exited before it could be stopped. -ETIMEDOUT: it did not stop
+	 * in time (stuck in the kernel). Other -errno: its registers could not be read.
+	 */
+	int err;
+	uint32_t nregs;				/* arch_regs()->nregs_perf when captured */
+	uint64_t regs[TARGET_SNAP_MAX_REGS];	/* in perf sample order (arch_regs) */
+	uint8_t *stack;				/* bytes from the SP up; owned */
+	uint64_t stack_size;			/* bytes copied */
+	int stop_sig;				/* the signal it stopped with, given back at detach */
+	bool group_stop;			/* it was in (or entered) a group-stop */
+};
+
+struct target_snapshot {
+	pid_t pid;
+	struct target_snap_thread *threads;
+	size_t nthreads;
+	uint64_t stop_ns;    /* from the first PTRACE_INTERRUPT to the last PTRACE_DETACH */
+	bool peek_fallback;  /* process_vm_readv failed: the stack came word by word */
+};
+
+/*
+ * Checks that `pid` can be dumped: a live user-space process and not a thread of another.
+ * 0, or -ESRCH / -EINVAL with *cause set (caller frees).
+ */
+int target_check_process(pid_t pid, char **cause);
+
+/*
+ * The threads of `pid` listed in /proc/PID/task, ascending. Caller frees *tids. 0 or -errno.
+ */
+int target_list_threads(pid_t pid, pid_t **tids, size_t *n);
+
+/*
+ * Stops the threads `tids` of process `pid` all at once (PTRACE_SEIZE, then PTRACE_INTERRUPT
+ * for each), copies each one's registers and the first `stack_bytes` of its stack, and
+ * detaches, giving back the signal a thread stopped with and leaving a group-stopped process
+ * stopped, so the process goes on exactly as before. Nothing else is done while the process is
+ * stopped: the caller unwinds afterwards from the copies. A thread that exits meanwhile is kept
+ * with err = -ESRCH; one that does not stop within 500 ms (an uninterruptible sleep) is kept
+ * with err = -ETIMEDOUT and stays seized: target_snapshot_free lets it go if it has stopped by
+ * then, else our exit does. The timeout uses SIGALRM (the caller's handler, mask and timer are
+ * restored). Returns 0, or -errno with *cause set (caller frees): -ESRCH the process is gone,
+ * -EPERM we may not trace it (the message names the remedy), -EBUSY another tracer holds it.
+ * Free with target_snapshot_free.
+ */
+int target_snapshot(pid_t pid, const pid_t *tids, size_t n, size_t stack_bytes,
+		    struct target_snapshot *out, char **cause);
+void target_snapshot_free(struct target_snapshot *s);
+
+/* The remedy for a process we may not trace (static text). */
+const char *target_perm_remedy(void);
 
 #endif

@@ -11,6 +11,9 @@
 #include "arch/arch.h"
 
 #include <elf.h>
+#include <string.h>
+
+#include <asm/ptrace.h>
 
 #include <asm/perf_regs.h>
 
@@ -45,6 +48,22 @@ const struct arch_regs *
 arch_regs(void)
 {
 	return &aarch64_regs;
+}
+
+/* ptrace's user_pt_regs (x0-x30, sp, pc, pstate) is the sample order already. */
+int
+arch_regs_from_ptrace(const void *buf, size_t size, uint64_t *perf_regs)
+{
+	struct user_pt_regs r;
+
+	if (size < offsetof(struct user_pt_regs, pstate))
+		return -EINVAL;
+	memset(&r, 0, sizeof(r));
+	memcpy(&r, buf, size < sizeof(r) ? size : sizeof(r));
+	memcpy(perf_regs, r.regs, sizeof(r.regs));
+	perf_regs[31] = r.sp;
+	perf_regs[32] = r.pc;
+	return 33;
 }
 
 #endif

@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* The most DWARF registers any arch_regs fills (aarch64: x0-x30 and sp). */
@@ -45,11 +46,27 @@ struct arch_regs {
 #if defined(__x86_64__) || defined(__aarch64__)
 /* The build machine's registers. */
 const struct arch_regs *arch_regs(void);
+/*
+ * Converts a PTRACE_GETREGSET NT_PRSTATUS buffer (`size` bytes: the kernel's user_regs_struct /
+ * user_pt_regs) into arch_regs()->nregs_perf values in the perf sample order, as if a sample's
+ * PERF_SAMPLE_REGS_USER had carried them. Returns the number of values, or -EINVAL when `size`
+ * is too small (a 32-bit tracee's registers).
+ */
+int arch_regs_from_ptrace(const void *buf, size_t size, uint64_t *perf_regs);
 #else
 static inline const struct arch_regs *
 arch_regs(void)
 {
 	return NULL;
+}
+
+static inline int
+arch_regs_from_ptrace(const void *buf, size_t size, uint64_t *perf_regs)
+{
+	(void)buf;
+	(void)size;
+	(void)perf_regs;
+	return -ENOSYS;
 }
 #endif
 

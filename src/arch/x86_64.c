@@ -12,6 +12,8 @@
 #include "arch/arch.h"
 
 #include <elf.h>
+#include <string.h>
+#include <sys/user.h>
 
 #include <asm/perf_regs.h>
 
@@ -55,6 +57,35 @@ const struct arch_regs *
 arch_regs(void)
 {
 	return &x86_64_regs;
+}
+
+/* ptrace's user_regs_struct, field by field, into the sample order above. */
+int
+arch_regs_from_ptrace(const void *buf, size_t size, uint64_t *perf_regs)
+{
+	struct user_regs_struct r;
+
+	if (size < sizeof(r))
+		return -EINVAL;
+	memcpy(&r, buf, sizeof(r));
+	perf_regs[0] = r.rax;
+	perf_regs[1] = r.rbx;
+	perf_regs[2] = r.rcx;
+	perf_regs[3] = r.rdx;
+	perf_regs[4] = r.rsi;
+	perf_regs[5] = r.rdi;
+	perf_regs[6] = r.rbp;
+	perf_regs[7] = r.rsp;
+	perf_regs[8] = r.rip;
+	perf_regs[9] = r.r8;
+	perf_regs[10] = r.r9;
+	perf_regs[11] = r.r10;
+	perf_regs[12] = r.r11;
+	perf_regs[13] = r.r12;
+	perf_regs[14] = r.r13;
+	perf_regs[15] = r.r14;
+	perf_regs[16] = r.r15;
+	return 17;
 }
 
 #endif
