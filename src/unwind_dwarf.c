@@ -13,6 +13,10 @@
  * checks, and resume DWARF from the first caller that has CFI; past the end of the stack copy
  * the kernel's frame-pointer callchain, when the caller gives it, supplies the rest.
  *
+ * A return address outside every mapping we know of is taken for a CFI gone astray only after
+ * /proc/PID/maps has been reread (rate-limited): the record of a mapping another thread made may
+ * not have been read yet (unwind_dwarf_find), and every thread's stack ends in libc.
+ *
  * Two libdwfl behaviours need care. It ends a walk "successfully" both when the CFI says the
  * return address is undefined (a thread's first frame) and when it could not compute it, so we
  * look at the CFI and at the reads it made to tell a complete stack from a broken one. And a
@@ -47,6 +51,14 @@
 #define UNWIND_DWARF_SEGMENTS 16   /* DWARF runs per sample, resumed after frame-pointer steps */
 /* A failed read this far above the copy is taken for the rest of the stack. */
 #define UNWIND_DWARF_STACK_SPAN (1ULL << 30)
+/*
+ * Rereading /proc/PID/maps for an address outside every known mapping: at most once per sample,
+ * and after a reread that did not find the address, not again for this many samples of the
+ * process, doubling up to the maximum (a garbage return address must not cost a reread per
+ * sample).
+ */
+#define UNWIND_DWARF_REFRESH_MIN 16
+#define UNWIND_DWARF_REFRESH_MAX 4096
 
 /* Why a DWARF run ended. */
 enum unwind_dwarf_stop {
@@ -102,6 +114,9 @@ struct unwind_dwarf_proc {
 	struct unwind_dwarf_seen *seen;
 	size_t nseen, capseen;
 	struct table seen_index; /* mapping id -> index into seen */
+	/* Samples of the process so far; /proc/PID/maps may be reread from sample refresh_at. */
+	uint64_t nsamples, refresh_at;
+	uint32_t refresh_wait;
 };
 
 /* The sample being unwound: what the libdwfl callbacks see. */
@@ -127,6 +142,7 @@ struct unwind_dwarf_cur {
 	uint64_t last_lookup;
 	/* Reads since the last frame: failed, past the copy, just below it, read a 0. */
 	bool read_failed, read_past, read_below, read_zero;
+	bool refreshed; /* this sample reread /proc/PID/maps already */
 	enum unwind_dwarf_stop stop;
 };
 
@@ -384,8 +400,12 @@ unwind_dwarf_forget(struct unwind_dwarf *u, pid_t pid)
 {
 	struct unwind_dwarf_proc *p = u ? unwind_dwarf_proc_find(u, pid) : NULL;
 
-	if (p)
+	if (p) {
 		unwind_dwarf_proc_close(p);
+		/* A new address space (exec, or the pid reused): nothing learned about the old. */
+		p->refresh_at = p->nsamples;
+		p->refresh_wait = 0;
+	}
 }
 
 /* The process's entry, with a Dwfl attached to our callbacks; NULL when libdwfl refuses. */
@@ -423,6 +443,38 @@ unwind_dwarf_proc_get(struct unwind_dwarf *u, pid_t pid)
 	if (u->next_gen == 0)
 		u->next_gen = 1;
 	return p;
+}
+
+/*
+ * The mapping of the current process that covers `addr`. Mappings arrive as MMAP2 records in
+ * the ring of the thread that made them, and a ring is read when it fills (or at the end):
+ * a thread can be sampled in a library before the record that maps it has been read from
+ * another thread's ring. Every worker thread returns into libc's start_thread, whose mapping
+ * the main thread made before it created them, and a main thread blocked in pthread_join fills
+ * its ring late. So an address outside every known mapping rereads /proc/PID/maps, as
+ * session_find_mapping does for symbolization: no return address from the CFI is taken for
+ * garbage before the address space is known to lack it. The reread is rate-limited (see
+ * UNWIND_DWARF_REFRESH_MIN): it costs system calls, and a process that has exited has no maps.
+ */
+static const struct maps_mapping *
+unwind_dwarf_find(struct unwind_dwarf_cur *c, uint64_t addr)
+{
+	struct unwind_dwarf_proc *p = c->proc;
+	const struct maps_mapping *m = maps_find(c->u->maps, p->pid, addr);
+
+	if (m || c->refreshed || p->nsamples < p->refresh_at)
+		return m;
+	c->refreshed = true;
+	maps_load_proc(c->u->maps, p->pid);
+	m = maps_find(c->u->maps, p->pid, addr);
+	if (m)
+		p->refresh_wait = UNWIND_DWARF_REFRESH_MIN;
+	else if (p->refresh_wait < UNWIND_DWARF_REFRESH_MIN)
+		p->refresh_wait = UNWIND_DWARF_REFRESH_MIN;
+	else if (p->refresh_wait < UNWIND_DWARF_REFRESH_MAX)
+		p->refresh_wait *= 2;
+	p->refresh_at = p->nsamples + p->refresh_wait;
+	return m;
 }
 
 /* --- modules --- */
@@ -686,10 +738,13 @@ unwind_dwarf_is_entry(struct unwind_dwarf *u, struct unwind_dwarf_proc *p, uint6
 	size_t i;
 
 	if (!(f->flags & UNWIND_DWARF_ENTRY_KNOWN)) {
-		f->flags |= UNWIND_DWARF_ENTRY_KNOWN;
 		m = maps_find(u->maps, p->pid, pc);
 		s = m ? unwind_dwarf_seen_find(p, m) : NULL;
-		name = s && s->mod >= 0 ? dwfl_module_addrname(p->mods[s->mod].mod, pc) : NULL;
+		/* Not known yet while the PC's file is not: that answer must not stick. */
+		if (!s)
+			return false;
+		f->flags |= UNWIND_DWARF_ENTRY_KNOWN;
+		name = s->mod >= 0 ? dwfl_module_addrname(p->mods[s->mod].mod, pc) : NULL;
 		for (i = 0;
 		     name && i < sizeof(unwind_dwarf_entries) / sizeof(*unwind_dwarf_entries); i++)
 			if (strcmp(name, unwind_dwarf_entries[i]) == 0)
@@ -734,7 +789,7 @@ unwind_dwarf_frame(Dwfl_Frame *state, void *arg)
 	first = c->nframes++ == 0;
 	/* The initial frame is where the thread is; callers are after their call instruction. */
 	lookup = first ? pc : pc - 1;
-	m = pc ? maps_find(u->maps, c->proc->pid, lookup) : NULL;
+	m = pc ? unwind_dwarf_find(c, lookup) : NULL;
 	if (m) {
 		bool conflict = false;
 
@@ -860,7 +915,7 @@ unwind_dwarf_fp_walk(struct unwind_dwarf_cur *c, bool *added)
 		memcpy(rec, c->stack + (fp - c->stack_lo), sizeof(rec));
 		if (rec[1] == 0)
 			return false;
-		m = maps_find(u->maps, c->proc->pid, rec[1] - 1);
+		m = unwind_dwarf_find(c, rec[1] - 1);
 		if (!m)
 			return false;
 		unwind_dwarf_push(c, rec[1], rec[1] - 1);
@@ -916,7 +971,7 @@ unwind_dwarf_kernel_chain(struct unwind_dwarf_cur *c, const uint64_t *chain, uin
 		return false;
 	for (i = j + 1; i < n && out->n < UNWIND_MAX_FRAMES; i++) {
 		if (chain[i] == 0 || chain[i] >= (uint64_t)PERF_CONTEXT_MAX ||
-		    !maps_find(c->u->maps, c->proc->pid, chain[i] - 1))
+		    !unwind_dwarf_find(c, chain[i] - 1))
 			break;
 		unwind_dwarf_push(c, chain[i], chain[i] - 1);
 		added = true;
@@ -955,6 +1010,7 @@ unwind_dwarf_sample(struct unwind_dwarf *u, pid_t pid, const uint64_t *regs, uin
 	stats->samples++;
 	c->out = out;
 	c->base = out->n;
+	c->refreshed = false;
 	if (arch_regs_to_dwarf(regs, nregs, c->dwarf) != 0) {
 		if (unwind_dwarf_chain_only(out, fp_chain, nfp))
 			stats->fp_fallback++;
@@ -970,6 +1026,8 @@ again:
 		stats->errors++;
 		return (int)(out->n - c->base);
 	}
+	if (!restarted)
+		c->proc->nsamples++;
 	c->partial = false;
 	c->skip_first = false;
 	c->pc = arch_regs_ip(regs, nregs);

@@ -5,6 +5,7 @@
  */
 #include "unwind_chain.h"
 
+#include <pthread.h>
 #include <stddef.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -262,4 +263,29 @@ unwind_chain_hybrid(struct unwind_chain_capture *c)
 
 	__asm__ volatile("" ::: "memory");
 	return r + 1;
+}
+
+/* Called by start_thread: f3 f2 f1 f0 thread_main start_thread clone3 is the chain to unwind. */
+static UNWIND_CHAIN_NOINLINE void *
+unwind_chain_thread_main(void *arg)
+{
+	struct unwind_chain_capture *c = arg;
+
+	c->thread_ra =
+		(uint64_t)(uintptr_t)__builtin_extract_return_addr(__builtin_return_address(0));
+	unwind_chain_f0(c);
+	__asm__ volatile("" ::: "memory");
+	return NULL;
+}
+
+int
+unwind_chain_thread(struct unwind_chain_capture *c)
+{
+	pthread_t t;
+	int err;
+
+	err = pthread_create(&t, NULL, unwind_chain_thread_main, c);
+	if (err)
+		return err;
+	return pthread_join(t, NULL);
 }

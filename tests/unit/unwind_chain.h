@@ -16,7 +16,8 @@ struct unwind_chain_capture {
 	uint32_t nregs; /* 0: no capture on this architecture */
 	uint8_t stack[UNWIND_CHAIN_STACK];
 	uint64_t stack_size; /* bytes asked for */
-	uint64_t dyn_size; /* bytes copied: fewer when the stack ends sooner, as the kernel does */
+	uint64_t dyn_size;  /* bytes copied: fewer when the stack ends sooner, as the kernel does */
+	uint64_t thread_ra; /* unwind_chain_thread: where the thread's function returns to */
 };
 
 /* f0 -> f1 -> f2 -> f3; f3 captures. Return values only keep the calls from being tail calls. */
@@ -39,5 +40,14 @@ int unwind_chain_nocfi(struct unwind_chain_capture *c, int (*fn)(struct unwind_c
  */
 int unwind_chain_alloca(struct unwind_chain_capture *c);
 int unwind_chain_epilogue(struct unwind_chain_capture *c);
+
+/*
+ * Runs unwind_chain_f0 in a new thread (pthread_create, so glibc's start_thread and clone3 or
+ * clone are its outermost frames, on a stack mmap'd by glibc) and joins it; the capture is
+ * taken in that thread's f3, and c->thread_ra is the return address of the thread's function
+ * (into start_thread, known without libc's symbols). Returns 0, or an errno from
+ * pthread_create/join (no capture).
+ */
+int unwind_chain_thread(struct unwind_chain_capture *c);
 
 #endif

@@ -4,7 +4,8 @@
  * the stack in f3 of main -> f0 -> f1 -> f2 -> f3; we unwind that against our own
  * /proc/self/maps and check the frames by name: the whole chain to _start, a copy cut short
  * (stack_end, then the kernel's chain filling in), a frame without CFI in the middle (the
- * frame-pointer step and DWARF resuming after it), a sample in an epilogue, the vdso's CFI,
+ * frame-pointer step and DWARF resuming after it), a sample in an epilogue, a sample of a
+ * pthread (to start_thread and clone3, also before libc's mapping is known), the vdso's CFI,
  * and a Dwfl rebuilt after the process's mappings changed under it. Also a throughput figure,
  * reported but not asserted.
  */
@@ -26,11 +27,13 @@
 #include "unwind_chain.h"
 #include "unwind_dwarf.h"
 
-static struct unwind_chain_capture chain_cap, hybrid_cap, epilogue_cap;
+static struct unwind_chain_capture chain_cap, hybrid_cap, epilogue_cap, thread_cap;
+static int thread_err;
 static struct maps *maps;
 static struct symbolize *sym;
 static pid_t self;
-static struct unwind_stack full; /* the complete unwind of chain_cap */
+static struct unwind_stack full;	/* the complete unwind of chain_cap */
+static struct unwind_stack thread_full; /* the complete unwind of thread_cap */
 
 /* The function at `pc` (the real one, outside any inline chain), or "?". */
 static const char *
@@ -266,6 +269,140 @@ test_anon_leaf(struct unwind_dwarf *u)
 	       stats.no_cfi, stats.fp_fallback);
 }
 
+/* Whether the frame at `pc` is the one a new thread starts in (clone3 on glibc >= 2.34). */
+static bool
+test_is_clone(pid_t pid, uint64_t pc)
+{
+	const char *name = test_name(pid, pc);
+
+	return strcmp(name, "clone3") == 0 || strcmp(name, "__clone3") == 0 ||
+	       strcmp(name, "clone") == 0 || strcmp(name, "__clone") == 0;
+}
+
+/*
+ * The chain run in a pthread: a stack glibc mmap'd, and start_thread and clone3 (or clone), in
+ * libc, as the outermost frames; clone3's CFI ends the stack. start_thread is found by the
+ * return address the thread's function saw; the names are checked where libc has symbols
+ * (start_thread is not among its dynamic ones).
+ */
+static void
+test_thread(struct unwind_dwarf *u)
+{
+	static const char *const want[] = {
+		"unwind_chain_f3", "unwind_chain_f2",	       "unwind_chain_f1",
+		"unwind_chain_f0", "unwind_chain_thread_main",
+	};
+	struct unwind_dwarf_stats stats;
+	const struct maps_mapping *libc, *outer;
+
+	thread_full.n = 0;
+	if (thread_err || !thread_cap.nregs || !thread_cap.dyn_size) {
+		tap_ok(1, "thread # SKIP no capture in a thread (%d)", thread_err);
+		return;
+	}
+	test_unwind(u, self, &thread_cap, thread_cap.stack_size, thread_cap.dyn_size, NULL, 0,
+		    &thread_full, &stats);
+	tap_diag("thread: captured %" PRIu64 " of %" PRIu64 " stack bytes; %u frames",
+		 thread_cap.dyn_size, thread_cap.stack_size, thread_full.n);
+	if (!tap_ok(test_names(self, &thread_full, want, 5), "thread: f3 f2 f1 f0 thread_main"))
+		test_dump(self, &thread_full);
+	libc = maps_find(maps, self, thread_cap.thread_ra - 1);
+	outer = thread_full.n == 7 ? maps_find(maps, self, thread_full.pcs[6]) : NULL;
+	if (!tap_ok(thread_full.n == 7 && thread_full.pcs[5] == thread_cap.thread_ra - 1 && libc &&
+			    outer && strcmp(outer->path, libc->path) == 0,
+		    "thread: then start_thread (by its return address) and one more libc frame"))
+		test_dump(self, &thread_full);
+	if (thread_full.n == 7 &&
+	    strcmp(test_name(self, thread_full.pcs[5]), "start_thread") == 0) {
+		if (!tap_ok(test_is_clone(self, thread_full.pcs[6]),
+			    "thread: start_thread, then clone3 or clone"))
+			test_dump(self, &thread_full);
+	} else {
+		tap_ok(1, "thread: start_thread, then clone3 or clone # SKIP libc has no symbols "
+			  "here");
+	}
+	TAP_EQ_U64(stats.complete, 1, "thread: complete");
+	TAP_EQ_U64(stats.no_cfi + stats.stack_end + stats.errors + stats.fp_fallback, 0,
+		   "thread: no early stop, no fallback");
+}
+
+/*
+ * The thread's sample unwound before the MMAP2 record of libc was read: libc was mapped by the
+ * main thread, and that record sits in the main thread's ring while the worker's ring is read.
+ * Here: an address space of ours without libc. The unwinder rereads /proc/PID/maps and gets
+ * to clone3; where it cannot (a process without /proc entry: one that has exited), the stack
+ * stops after the thread's own frames and is not counted as complete.
+ */
+static void
+test_thread_unmapped(void)
+{
+	pid_t gone = self + 3000000;
+	const struct maps_mapping *libc;
+	struct unwind_dwarf_stats stats;
+	struct unwind_dwarf *u;
+	struct unwind_stack st;
+	char *line = NULL;
+	size_t cap = 0;
+	struct maps *m;
+	FILE *f;
+
+	if (thread_full.n != 7) {
+		tap_ok(1, "thread, libc unmapped # SKIP no thread unwind to start from");
+		return;
+	}
+	libc = maps_find(maps, self, thread_full.pcs[5]);
+	f = fopen("/proc/self/maps", "re");
+	if (!libc || !f) {
+		tap_ok(1, "thread, libc unmapped # SKIP no libc mapping or no /proc/self/maps");
+		if (f)
+			fclose(f);
+		return;
+	}
+	/* Our executable mappings, as maps_load_proc adds them, less those of libc's file. */
+	m = maps_create();
+	while (getline(&line, &cap, f) >= 0) {
+		struct maps_mapping tmpl;
+		struct maps_line ml;
+
+		if (maps_parse_line(line, &ml) < 0 || !ml.x || strcmp(ml.path, libc->path) == 0 ||
+		    strcmp(ml.path, "[vsyscall]") == 0)
+			continue;
+		memset(&tmpl, 0, sizeof(tmpl));
+		tmpl.start = ml.start;
+		tmpl.end = ml.end;
+		tmpl.pgoff = ml.pgoff;
+		tmpl.maj = ml.maj;
+		tmpl.min = ml.min;
+		tmpl.ino = ml.ino;
+		tmpl.path = (char *)(ml.path[0] ? ml.path : "//anon");
+		maps_add(m, self, &tmpl);
+	}
+	free(line);
+	fclose(f);
+	maps_fork(m, self, gone);
+	u = unwind_dwarf_create(m);
+	tap_ok(!maps_find(m, self, thread_full.pcs[5]), "thread, libc unmapped: libc not known");
+
+	test_unwind(u, gone, &thread_cap, thread_cap.stack_size, thread_cap.dyn_size, NULL, 0, &st,
+		    &stats);
+	if (!tap_ok(st.n == 5 && memcmp(st.pcs, thread_full.pcs, 5 * sizeof(st.pcs[0])) == 0,
+		    "thread, libc unknown for good: the thread's own frames, nothing made up"))
+		test_dump(self, &st);
+	TAP_EQ_U64(stats.complete, 0, "thread, libc unknown for good: not complete");
+	TAP_EQ_U64(stats.errors, 1, "thread, libc unknown for good: an error");
+
+	test_unwind(u, self, &thread_cap, thread_cap.stack_size, thread_cap.dyn_size, NULL, 0, &st,
+		    &stats);
+	if (!tap_ok(test_same(&st, &thread_full), "thread, libc mapped later: /proc has it"))
+		test_dump(self, &st);
+	TAP_EQ_U64(stats.complete, 1, "thread, libc mapped later: complete");
+	tap_ok(maps_find(m, self, thread_full.pcs[5]) != NULL,
+	       "thread, libc mapped later: added to the address space");
+
+	unwind_dwarf_free(u);
+	maps_free(m);
+}
+
 /* Where our vdso's clock_gettime is, from the vdso image's dynamic symbols; 0 if unknown. */
 static uint64_t
 test_vdso_clock_gettime(void)
@@ -453,6 +590,8 @@ test_run(void)
 	test_short_copy(u);
 	test_hybrid(u);
 	test_epilogue(u);
+	test_thread(u);
+	test_thread_unmapped();
 	test_anon_leaf(u);
 	test_vdso(u);
 	test_remap(u);
@@ -471,5 +610,6 @@ main(void)
 	unwind_chain_f0(&chain_cap);
 	unwind_chain_hybrid(&hybrid_cap);
 	unwind_chain_alloca(&epilogue_cap);
+	thread_err = unwind_chain_thread(&thread_cap);
 	return test_run();
 }
