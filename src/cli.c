@@ -23,6 +23,8 @@ enum {
 	CLI_OPT_DEBUG_DIR,
 	CLI_OPT_DEBUGINFOD,
 	CLI_OPT_NO_DEMANGLE,
+	CLI_OPT_OFF_CPU,
+	CLI_OPT_WALL,
 };
 
 static const struct option cli_record_options[] = {
@@ -44,6 +46,8 @@ static const struct option cli_record_options[] = {
 	{"debug-dir", required_argument, NULL, CLI_OPT_DEBUG_DIR},
 	{"debuginfod", no_argument, NULL, CLI_OPT_DEBUGINFOD},
 	{"no-demangle", no_argument, NULL, CLI_OPT_NO_DEMANGLE},
+	{"off-cpu", no_argument, NULL, CLI_OPT_OFF_CPU},
+	{"wall", no_argument, NULL, CLI_OPT_WALL},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
@@ -86,6 +90,12 @@ cli_record_usage(void)
 	       "      --debuginfod       fetch missing debuginfo from the servers in DEBUGINFOD_URLS\n"
 	       "                         (DEBUGINFOD_TIMEOUT defaults to 10 s)\n"
 	       "      --no-demangle      keep C++ and Rust function names mangled\n"
+	       "      --off-cpu          also record where threads wait: blocked time per stack\n"
+	       "                         (off-cpu/nanoseconds; needs kernel-mode sampling for\n"
+	       "                         stacks, else approximate; with stacks -m defaults to 256)\n"
+	       "      --wall             on-CPU plus off-CPU time per stack (wall/nanoseconds);\n"
+	       "                         implies --off-cpu; samples cpu-clock unless -e says\n"
+	       "                         cpu-clock or task-clock\n"
 	       "  -q, --quiet            no progress line and no summary\n"
 	       "  -v, --verbose          say more\n"
 	       "  -h, --help             this text\n"
@@ -195,6 +205,7 @@ int
 cli_parse_record(int argc, char **argv, struct cli_record *out, char **cause)
 {
 	bool saw_F = false, saw_c = false, saw_p = false, saw_t = false, saw_o = false;
+	bool saw_m = false;
 	int follow = -1;
 	uint64_t v;
 	int c;
@@ -288,6 +299,7 @@ cli_parse_record(int argc, char **argv, struct cli_record *out, char **cause)
 				return -EINVAL;
 			}
 			out->mmap_pages = (unsigned)v;
+			saw_m = true;
 			break;
 		case 'p':
 		case 't':
@@ -342,6 +354,12 @@ cli_parse_record(int argc, char **argv, struct cli_record *out, char **cause)
 		case CLI_OPT_NO_DEMANGLE:
 			out->no_demangle = true;
 			break;
+		case CLI_OPT_OFF_CPU:
+			out->off_cpu = true;
+			break;
+		case CLI_OPT_WALL:
+			out->wall = out->off_cpu = true;
+			break;
 		case 'q':
 			out->verbosity = -1;
 			break;
@@ -365,6 +383,7 @@ cli_parse_record(int argc, char **argv, struct cli_record *out, char **cause)
 			return -EINVAL;
 		}
 	}
+	out->mmap_pages_set = saw_m;
 	/* Without -o, the default name follows the format. */
 	if (!saw_o && out->format == CLI_FORMAT_FOLDED)
 		out->output = "prof.folded";

@@ -11,6 +11,7 @@
 #define CLI_DEFAULT_FREQ 999 /* Hz: odd, so it does not beat in lockstep with 10 ms timers */
 #define CLI_DEFAULT_OUTPUT "prof.pb.gz"
 #define CLI_DEFAULT_MMAP_PAGES 64
+#define CLI_OFF_CPU_MMAP_PAGES 256 /* with --off-cpu: context-switch samples need room too */
 #define CLI_DEFAULT_STACK 8192 /* bytes of stack per sample: perf's default; see README */
 #define CLI_MAX_STACK 65528    /* the kernel's limit (u16 record size, 8-aligned) */
 #define CLI_MAX_EVENTS 8
@@ -33,6 +34,7 @@ struct cli_record {
 	enum cli_format { CLI_FORMAT_PPROF, CLI_FORMAT_FOLDED, CLI_FORMAT_SVG } format;
 	double duration;    /* seconds; 0 = until the command exits */
 	unsigned mmap_pages;
+	bool mmap_pages_set; /* -m given */
 	int verbosity;      /* -1 quiet, 0 normal, 1+ verbose */
 	bool help;
 	char **argv;        /* the command (borrowed), NULL-terminated; NULL with -p/-t */
@@ -44,6 +46,8 @@ struct cli_record {
 	size_t ndebug_dirs;
 	bool debuginfod;    /* --debuginfod: fetch missing debuginfo from DEBUGINFOD_URLS */
 	bool no_demangle;   /* --no-demangle */
+	bool off_cpu;       /* --off-cpu: also where threads wait (off-cpu/nanoseconds) */
+	bool wall;          /* --wall: on- plus off-CPU time per stack (implies off_cpu) */
 };
 
 /*

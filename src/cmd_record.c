@@ -181,9 +181,9 @@ record_config(const struct cli_record *opt, const struct privilege *priv,
 	memset(cfg, 0, sizeof(*cfg));
 	if (opt->nevents == 0) {
 		/* cycles where the CPU has a PMU to count them, as perf does; else the clock. */
-		bool hw = pmu_have_hardware(NULL);
+		bool hw = !opt->wall && pmu_have_hardware(NULL);
 
-		if (!hw)
+		if (!hw && !opt->wall)
 			log_info("no hardware PMU (a virtual machine?): sampling cpu-clock instead of "
 				 "cycles");
 		if (events_parse(hw ? "cycles" : "cpu-clock", &cfg->specs[0], &cause) < 0) {
@@ -242,7 +242,37 @@ record_config(const struct cli_record *opt, const struct privilege *priv,
 		cfg->dwarf = false;
 	}
 	cfg->mmap_pages = opt->mmap_pages;
+	if (opt->wall) {
+		const struct pmu_event *l = &cfg->specs[0].ev;
+
+		/* wall = cpu + off-cpu adds periods to nanoseconds: the leader must count those. */
+		if (l->type != PERF_TYPE_SOFTWARE || (l->config != PERF_COUNT_SW_CPU_CLOCK &&
+						      l->config != PERF_COUNT_SW_TASK_CLOCK)) {
+			log_error("--wall adds on-CPU to off-CPU nanoseconds, so the sampling event "
+				  "must be cpu-clock or task-clock, not '%s'",
+				  cfg->specs[0].spec);
+			events_config_free(cfg);
+			return -EINVAL;
+		}
+	}
 	cfg->kernel = privilege_kernel_allowed(priv);
+	cfg->off_cpu = opt->off_cpu;
+	cfg->wall = opt->wall;
+	cfg->off_cpu_stacks = opt->off_cpu && cfg->kernel;
+	/*
+	 * A context-switch sample carries a stack copy like any other, and a thread can switch far
+	 * more often than it is sampled on CPU: a larger ring unless told otherwise.
+	 */
+	if (cfg->off_cpu_stacks && !opt->mmap_pages_set && cfg->mmap_pages < CLI_OFF_CPU_MMAP_PAGES)
+		cfg->mmap_pages = CLI_OFF_CPU_MMAP_PAGES;
+	if (opt->off_cpu && !cfg->kernel)
+		log_warn("--off-cpu needs kernel-mode sampling for the stack where a thread blocks "
+			 "(context switches happen in the kernel): kernel.perf_event_paranoid is %d "
+			 "and prof lacks CAP_PERFMON. Falling back to context-switch records alone: "
+			 "off-CPU time is charged to each thread's last on-CPU stack, labelled "
+			 "state=approximate. For exact stacks: sysctl kernel.perf_event_paranoid=1, "
+			 "or give prof CAP_PERFMON",
+			 priv->paranoid);
 	if (!cfg->kernel)
 		log_verbose("kernel frames are not recorded: kernel.perf_event_paranoid is %d and "
 			    "prof lacks CAP_PERFMON",
@@ -391,6 +421,12 @@ record_summary(const struct cli_record *opt, const struct session *s, const stru
 		log_info("counters were multiplexed: on the PMU %.1f%% of the time, values scaled "
 			 "up accordingly",
 			 100.0 * (double)st->running_total / (double)st->enabled_total);
+	if (s->cfg.off_cpu)
+		log_info("off-CPU%s: blocked %.3fs, preempted %.3fs, approximate %.3fs",
+			 s->cfg.off_cpu_stacks ? "" : " (approximate: no kernel-mode sampling)",
+			 (double)st->off_ns[SESSION_OFF_BLOCKED] / 1e9,
+			 (double)st->off_ns[SESSION_OFF_PREEMPTED] / 1e9,
+			 (double)st->off_ns[SESSION_OFF_APPROX] / 1e9);
 	if (st->bad_records)
 		log_warn("%llu malformed records were skipped", (unsigned long long)st->bad_records);
 	if (st->open_failed && (st->open_error == -EMFILE || st->open_error == -ENFILE)) {
@@ -512,8 +548,13 @@ record_warn_untraced(const struct target *t, const struct privilege *priv)
 static char *
 record_explain_open(const struct privilege *priv, const struct events_config *cfg, int k, int err)
 {
-	const struct events_spec *spec = &cfg->specs[k > 0 ? k : 0];
+	const struct events_spec *spec = &cfg->specs[k > 0 && (size_t)k < cfg->nspecs ? k : 0];
 	const struct pmu_event *ev = &spec->ev;
+
+	if (k >= 0 && (size_t)k == cfg->nspecs)
+		return log_cause("cannot open the context-switch sampler of --off-cpu (%s); "
+				 "without kernel-mode sampling it cannot work",
+				 strerror(-err));
 
 	if (k < 0 && (err == -EPERM || err == -ENOMEM))
 		return log_cause("cannot map the ring buffer (%s): the locked-memory limit is too "
@@ -582,6 +623,10 @@ record_start(const struct cli_record *opt, const struct privilege *priv,
 		return RECORD_EXIT_FAILED;
 	}
 	record_warn_untraced(target, priv);
+	if (cfg->off_cpu && target->nuntraced)
+		log_warn("--off-cpu: processes prof cannot ptrace are sampled through per-CPU rings, "
+			 "where a thread's switches out and in cannot be paired: they get no "
+			 "off-CPU time");
 	return 0;
 }
 

@@ -115,9 +115,43 @@ events_attr(const struct events_config *cfg, size_t i, bool enable_on_exec,
 	attr->comm = 1;
 	attr->comm_exec = 1;
 	attr->task = 1;
+	/*
+	 * --off-cpu: PERF_RECORD_SWITCH in and out of this thread. Allowed at any paranoia level
+	 * for a task's own events; the SWITCH_IN record is when an off-CPU interval ends.
+	 */
+	attr->context_switch = cfg->off_cpu;
 	/* Wake the reader when a quarter of the ring is used, whatever the record types. */
 	attr->watermark = 1;
 	attr->wakeup_watermark = (uint32_t)((cfg->mmap_pages * (uint64_t)sysconf(_SC_PAGESIZE)) / 4);
+}
+
+void
+events_attr_offcpu(const struct events_config *cfg, bool enable_on_exec,
+		   struct perf_event_attr *attr)
+{
+	/* The leader's sample_type, regs and stack size: one record layout per ring. */
+	events_attr(cfg, 0, enable_on_exec, attr);
+	attr->type = PERF_TYPE_SOFTWARE;
+	attr->config = PERF_COUNT_SW_CONTEXT_SWITCHES;
+	attr->config1 = attr->config2 = 0;
+	attr->precise_ip = 0;
+	attr->freq = 0;
+	attr->sample_period = 1;
+	/*
+	 * The event fires inside schedule(), in kernel mode: excluding the kernel would exclude
+	 * every one of them. The user registers and stack are still those of the thread's entry
+	 * into the kernel, so the user stack is unwound as for any other sample.
+	 */
+	attr->exclude_kernel = 0;
+	attr->exclude_user = 0;
+	attr->exclude_hv = 1;
+	attr->exclude_callchain_kernel = !cfg->kernel;
+	/* The leader already reports mmaps, names, children and switches. */
+	attr->mmap = attr->mmap2 = attr->comm = attr->comm_exec = attr->task = 0;
+	attr->context_switch = 0;
+	attr->watermark = 0;
+	attr->wakeup_watermark = 0;
+	attr->wakeup_events = 0;
 }
 
 void
@@ -157,6 +191,9 @@ events_open_fds(const struct events_config *cfg, pid_t tid, int cpu, bool inheri
 
 		events_attr(cfg, i, enable_on_exec, &attr);
 		attr.inherit = inherit;
+		/* Per-CPU rings of inherited groups cannot pair switches in time order. */
+		if (inherit)
+			attr.context_switch = 0;
 		fd = events_perf_open(&attr, tid, cpu, i ? g->fds[0] : -1);
 		if (fd == -EINVAL && i > 0 && !cfg->specs[i].ev.modifiers &&
 		    (attr.exclude_kernel || attr.exclude_hv)) {
@@ -173,6 +210,21 @@ events_open_fds(const struct events_config *cfg, pid_t tid, int cpu, bool inheri
 		}
 		g->fds[g->nfds++] = fd;
 		if (ioctl(fd, PERF_EVENT_IOC_ID, &g->ids[i]) < 0)
+			return -errno;
+	}
+	if (cfg->off_cpu_stacks && !inherit) {
+		struct perf_event_attr attr;
+		int fd;
+
+		events_attr_offcpu(cfg, enable_on_exec, &attr);
+		fd = events_perf_open(&attr, tid, cpu, -1);
+		if (fd < 0) {
+			*failed = (int)cfg->nspecs;
+			return fd;
+		}
+		g->cs_fd = fd;
+		g->has_cs = true;
+		if (ioctl(fd, PERF_EVENT_IOC_ID, &g->cs_id) < 0)
 			return -errno;
 	}
 	return 0;
@@ -197,7 +249,19 @@ events_open_group(const struct events_config *cfg, pid_t tid, int cpu, bool inhe
 		err = -errno;
 	if (err < 0)
 		goto fail;
+	/*
+	 * The context-switch sampler writes into the leader's ring (same task, same clock, as
+	 * SET_OUTPUT requires), so a thread's samples and switches stay in one ordered stream.
+	 */
+	if (g->has_cs && ioctl(g->cs_fd, PERF_EVENT_IOC_SET_OUTPUT, g->fds[0]) < 0) {
+		err = -errno;
+		goto fail;
+	}
 	if (!enable_on_exec && ioctl(g->fds[0], PERF_EVENT_IOC_ENABLE, PERF_IOC_FLAG_GROUP) < 0) {
+		err = -errno;
+		goto fail;
+	}
+	if (!enable_on_exec && g->has_cs && ioctl(g->cs_fd, PERF_EVENT_IOC_ENABLE, 0) < 0) {
 		err = -errno;
 		goto fail;
 	}
@@ -232,6 +296,8 @@ events_ncpus(void)
 int
 events_disable(struct events_group *g)
 {
+	if (g->has_cs && ioctl(g->cs_fd, PERF_EVENT_IOC_DISABLE, 0) < 0)
+		return -errno;
 	if (g->nfds && ioctl(g->fds[0], PERF_EVENT_IOC_DISABLE, PERF_IOC_FLAG_GROUP) < 0)
 		return -errno;
 	return 0;
@@ -242,6 +308,9 @@ events_close(struct events_group *g)
 {
 	size_t i;
 
+	if (g->has_cs)
+		close(g->cs_fd);
+	g->has_cs = false;
 	if (g->ring.base)
 		ring_unmap(&g->ring);
 	/* Members first: closing the leader first would promote them to singletons. */

@@ -39,6 +39,13 @@ struct events_config {
 	bool dwarf;          /* also copy user registers and stack for DWARF unwinding */
 	uint32_t stack_size; /* bytes of user stack per sample (8-aligned, <= 65528) */
 	unsigned mmap_pages; /* data pages per ring, a power of two */
+	/*
+	 * --off-cpu: the leader also emits PERF_RECORD_SWITCH (context_switch, works unprivileged);
+	 * with off_cpu_stacks each group gets a context-switch sampler too (needs kernel mode).
+	 */
+	bool off_cpu;
+	bool off_cpu_stacks;
+	bool wall; /* for the session: a wall type = leader period (ns) + off-CPU time */
 };
 
 /* Frees the specs of a configuration. */
@@ -47,6 +54,14 @@ void events_config_free(struct events_config *cfg);
 /* Builds the attr of event i of the group. Pure; used by events_open and by tests. */
 void events_attr(const struct events_config *cfg, size_t i, bool enable_on_exec,
 		 struct perf_event_attr *attr);
+
+/*
+ * Builds the attr of the context-switch sampler (--off-cpu with stacks): software
+ * context-switches, every one sampled, with exactly the leader's sample layout so that both
+ * share one ring. Pure.
+ */
+void events_attr_offcpu(const struct events_config *cfg, bool enable_on_exec,
+			struct perf_event_attr *attr);
 
 /* The record layout that the rings of groups opened with `cfg` carry. */
 void events_layout(const struct events_config *cfg, struct record_layout *out);
@@ -57,12 +72,16 @@ struct events_group {
 	uint64_t ids[EVENTS_MAX];
 	size_t nfds;
 	struct ring ring;
+	/* the context-switch sampler: its own group, redirected into the leader's ring */
+	bool has_cs;
+	int cs_fd;
+	uint64_t cs_id;
 };
 
 /*
  * Opens the group for thread `tid`, maps the leader's ring. Enabled at once unless
  * enable_on_exec. Returns 0 or -errno; *failed is the index of the event that failed to open
- * (or -1 when the failure was the mmap).
+ * (cfg->nspecs: the context-switch sampler; -1 when the failure was the mmap).
  */
 int events_open(const struct events_config *cfg, pid_t tid, bool enable_on_exec,
 		struct events_group *g, int *failed);

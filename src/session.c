@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -154,6 +155,18 @@ session_set_labels(struct session *s, struct session_thread *th)
 	};
 
 	th->labelset = profile_labelset(p, l, 4);
+	if (s->cfg.off_cpu) {
+		static const char *const states[] = {"blocked", "preempted", "approximate"};
+		struct profile_label ls[5];
+		size_t k;
+
+		memcpy(ls, l, sizeof(l));
+		ls[4] = (struct profile_label){.key = profile_string(p, "state")};
+		for (k = 0; k < 3; k++) {
+			ls[4].str = profile_string(p, states[k]);
+			th->off_labelsets[k] = profile_labelset(p, ls, 5);
+		}
+	}
 }
 
 /* The process's name changed (exec, or its main thread renamed itself). */
@@ -208,6 +221,10 @@ session_create(const struct events_config *cfg)
 	for (i = 0; i < cfg->nspecs; i++)
 		profile_add_type(s->profile, cfg->specs[i].ev.sample_type,
 				 cfg->specs[i].ev.scale != 1.0 ? "count" : cfg->specs[i].ev.unit);
+	if (cfg->off_cpu)
+		s->type_off = profile_add_type(s->profile, "off-cpu", "nanoseconds");
+	if (cfg->wall)
+		s->type_wall = profile_add_type(s->profile, "wall", "nanoseconds");
 	s->ntypes = s->profile->ntypes;
 	s->profile->default_type = profile_string(s->profile, leader->sample_type);
 	if (!cfg->freq)
@@ -228,9 +245,11 @@ session_free(struct session *s)
 
 	if (!s)
 		return;
-	for (i = 0; i < s->nthreads; i++)
+	for (i = 0; i < s->nthreads; i++) {
 		if (s->threads[i].open)
 			events_close(&s->threads[i].group);
+		free(s->threads[i].off_locs);
+	}
 	for (i = 0; i < s->ninherit; i++)
 		events_close(&s->inherit[i]);
 	free(s->inherit);
@@ -309,16 +328,14 @@ session_user_chain(const uint64_t *ips, uint64_t nr, const uint64_t **user, uint
 	}
 }
 
-static void
-session_sample(struct session *s, struct session_thread *th, const struct record_sample *rs)
+/* The sample's stack as profile location ids, into s->locs; returns how many. */
+static size_t
+session_stack(struct session *s, struct session_thread *th, const struct record_sample *rs)
 {
 	struct unwind_stack *st = &s->stack;
-	int64_t values[PROFILE_MAX_TYPES];
 	const struct maps_mapping *kernel = NULL;
 	uint32_t i;
 
-	s->stats.samples++;
-	th->samples++;
 	unwind_callchain(rs->ips, rs->nr_ips, rs->ip, st, &s->stats.unwind);
 	if (s->dwarf && rs->regs_abi && rs->nr_regs) {
 		/* Kernel frames from the callchain, user frames from CFI (falling back to it). */
@@ -345,7 +362,101 @@ session_sample(struct session *s, struct session_thread *th, const struct record
 		s->locs[i] = profile_location(s->profile, m ? session_profile_mapping(s, m) : 0,
 					      st->pcs[i]);
 	}
+	return st->n;
+}
 
+/*
+ * The thread ends an off-CPU interval of `ns`: charged to the stack at which it left the CPU,
+ * or (no context-switch sample: unprivileged, or the sample was lost or throttled) to the stack
+ * of its last on-CPU sample, labelled approximate.
+ */
+static void
+session_off_charge(struct session *s, struct session_thread *th, uint64_t ns)
+{
+	int64_t values[PROFILE_MAX_TYPES] = {0};
+	enum session_off_state state;
+	const uint64_t *locs = s->locs; /* n = 0: an empty stack */
+	size_t n = 0;
+
+	if (th->off_stack) {
+		state = th->off_preempt ? SESSION_OFF_PREEMPTED : SESSION_OFF_BLOCKED;
+		locs = th->off_locs;
+		n = th->off_nlocs;
+	} else {
+		state = SESSION_OFF_APPROX;
+		if (th->has_last) {
+			/* Each sample owns its location ids: they outlive the samples[] growth. */
+			locs = s->profile->samples[th->last_sample].location_ids;
+			n = s->profile->samples[th->last_sample].nlocs;
+		}
+	}
+	values[s->type_off] = (int64_t)ns;
+	if (s->type_wall)
+		values[s->type_wall] = (int64_t)ns;
+	profile_add_sample(s->profile, locs, n, th->off_labelsets[state], values);
+	s->stats.off_ns[state] += ns;
+}
+
+static void
+session_off_reset(struct session_thread *th)
+{
+	th->off_stack = th->off_out = th->off_preempt = false;
+	th->off_time = 0;
+}
+
+/*
+ * A context-switch sample: the thread leaves the CPU now, here. Its SWITCH_OUT record comes
+ * just after it (perf_event_task_sched_out emits the software event first), the SWITCH_IN record
+ * when it runs again; both go through the same ring, so they arrive in this order.
+ */
+static void
+session_off_sample(struct session *s, struct session_thread *th, const struct record_sample *rs)
+{
+	size_t n = session_stack(s, th, rs);
+
+	s->stats.off_samples++;
+	if (!th->off_locs)
+		return;
+	if (th->off_stack)
+		session_off_reset(th); /* the SWITCH_IN of the previous interval was lost */
+	memcpy(th->off_locs, s->locs, n * sizeof(*s->locs));
+	th->off_nlocs = n;
+	th->off_stack = true;
+	if (!th->off_out)
+		th->off_time = rs->time;
+}
+
+static void
+session_switch(struct session *s, struct session_thread *th, const struct record *r)
+{
+	if (!r->sid.valid)
+		return;
+	if (r->u.sw.out) {
+		if (!th->off_out && !th->off_stack)
+			th->off_time = r->sid.time;
+		th->off_out = true;
+		th->off_preempt = r->u.sw.preempt;
+		return;
+	}
+	if ((th->off_out || th->off_stack) && r->sid.time > th->off_time)
+		session_off_charge(s, th, r->sid.time - th->off_time);
+	session_off_reset(th);
+}
+
+static void
+session_sample(struct session *s, struct session_thread *th, const struct record_sample *rs)
+{
+	int64_t values[PROFILE_MAX_TYPES];
+	size_t n;
+	uint32_t i;
+
+	if (th->group.has_cs && rs->id == th->group.cs_id) {
+		session_off_sample(s, th, rs);
+		return;
+	}
+	s->stats.samples++;
+	th->samples++;
+	n = session_stack(s, th, rs);
 	values[SESSION_TYPE_SAMPLES] = 1;
 	values[SESSION_TYPE_LEADER] = (int64_t)rs->period;
 	for (i = SESSION_TYPE_LEADER + 1; i < s->ntypes; i++)
@@ -353,7 +464,10 @@ session_sample(struct session *s, struct session_thread *th, const struct record
 	if (rs->nr_values)
 		session_deltas(s, th, rs->time_enabled, rs->time_running, rs->values, rs->nr_values,
 			       values);
-	th->last_sample = profile_add_sample(s->profile, s->locs, st->n, th->labelset, values);
+	/* --wall requires a leader that counts nanoseconds on CPU (cpu-clock, task-clock). */
+	if (s->type_wall)
+		values[s->type_wall] = (int64_t)rs->period;
+	th->last_sample = profile_add_sample(s->profile, s->locs, n, th->labelset, values);
 	th->has_last = true;
 }
 
@@ -465,6 +579,11 @@ session_record(const void *buf, size_t len, void *arg)
 			if (s->dwarf)
 				unwind_dwarf_forget(s->dwarf, (pid_t)r.u.comm.pid);
 		}
+		break;
+	case PERF_RECORD_SWITCH:
+		/* Only per-thread rings: a per-CPU ring cannot pair a switch out with its in. */
+		if (rd->th && s->cfg.off_cpu)
+			session_switch(s, rd->th, &r);
 		break;
 	case PERF_RECORD_LOST:
 		s->stats.lost += r.u.lost.lost;
@@ -600,6 +719,9 @@ session_thread_start(struct session *s, pid_t pid, pid_t tid, const char *comm,
 	memset(th->prev, 0, sizeof(th->prev));
 	th->prev_enabled = th->prev_running = 0;
 	th->has_last = false;
+	session_off_reset(th);
+	if (s->cfg.off_cpu_stacks && !th->off_locs)
+		th->off_locs = xcalloc(UNWIND_MAX_FRAMES, sizeof(*th->off_locs));
 	s->stats.threads++;
 	*new_process = session_note_pid(s, pid);
 	th->comm[0] = '\0';
@@ -716,6 +838,7 @@ session_thread_exit(void *arg, pid_t pid, pid_t tid)
 		return;
 	session_close_thread(s, th);
 	th->alive = false;
+	session_off_reset(th); /* it exits: the blocked time of its last switch is not waiting */
 	/* The process is gone (its leader's exit comes last): its files can be closed. */
 	if (s->dwarf && tid == pid)
 		unwind_dwarf_forget(s->dwarf, pid);
@@ -839,17 +962,33 @@ session_stop(struct session *s)
 {
 	size_t i;
 
+	struct timespec ts;
+	uint64_t end;
+
 	if (s->stopped)
 		return;
 	s->stopped = true;
+	/* Records carry CLOCK_MONOTONIC (use_clockid): the end of open off-CPU intervals. */
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	end = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 	for (i = 0; i < s->nthreads; i++)
 		if (s->threads[i].open)
 			events_disable(&s->threads[i].group);
 	for (i = 0; i < s->ninherit; i++)
 		events_disable(&s->inherit[i]);
 	session_read(s);
-	for (i = 0; i < s->nthreads; i++)
-		session_close_thread(s, &s->threads[i]);
+	for (i = 0; i < s->nthreads; i++) {
+		struct session_thread *th = &s->threads[i];
+
+		/* Still off CPU at the end (blocked the whole time, maybe): charged up to it. */
+		if (s->cfg.off_cpu && th->open && (th->off_out || th->off_stack)) {
+			if (end > th->off_time)
+				session_off_charge(s, th, end - th->off_time);
+			s->stats.off_open++;
+			session_off_reset(th);
+		}
+		session_close_thread(s, th);
+	}
 	/* Redirected groups first: a CPU's ring goes with the group that owns it. */
 	for (i = 0; i < s->ninherit; i++)
 		if (!s->inherit[i].ring.base)
@@ -1034,6 +1173,32 @@ session_finish(struct session *s, struct symbolize *sym, const char *what, int64
 	}
 	profile_add_comment(p, c);
 	free(c);
+	if (s->cfg.off_cpu) {
+		if (s->cfg.off_cpu_stacks)
+			profile_add_comment(p, "off-cpu: each thread's context switches sampled "
+					       "(software context-switches, period 1) for the stack "
+					       "where it left the CPU; PERF_RECORD_SWITCH gives when it "
+					       "came back; state=preempted when the switch-out was a "
+					       "preemption, else blocked");
+		else
+			profile_add_comment(p, "off-cpu: APPROXIMATE: no kernel-mode sampling "
+					       "(perf_event_paranoid), so no stack at switch-out: the "
+					       "time between PERF_RECORD_SWITCH out and in is charged to "
+					       "the thread's last on-CPU sample (state=approximate)");
+		c = xasprintf("off-cpu: blocked %.3fs, preempted %.3fs, approximate %.3fs; %llu "
+			      "context-switch samples; %llu threads still off CPU at the end, "
+			      "charged up to it",
+			      (double)s->stats.off_ns[SESSION_OFF_BLOCKED] / 1e9,
+			      (double)s->stats.off_ns[SESSION_OFF_PREEMPTED] / 1e9,
+			      (double)s->stats.off_ns[SESSION_OFF_APPROX] / 1e9,
+			      (unsigned long long)s->stats.off_samples,
+			      (unsigned long long)s->stats.off_open);
+		profile_add_comment(p, c);
+		free(c);
+	}
+	if (s->cfg.wall)
+		profile_add_comment(p, "wall: on-CPU time (the leader's period, ns) plus off-CPU "
+				       "time, per stack");
 	c = xasprintf("samples: %llu, lost records: %llu, throttled: %llu, threads: %llu",
 		      (unsigned long long)s->stats.samples, (unsigned long long)s->stats.lost,
 		      (unsigned long long)s->stats.throttled, (unsigned long long)s->stats.threads);

@@ -36,6 +36,25 @@ struct session_thread {
 	uint64_t prev_enabled, prev_running;
 	size_t last_sample; /* the profile sample its latest sample went to */
 	bool has_last;
+	/*
+	 * --off-cpu: the interval in progress. off_time is when the thread went off CPU (the
+	 * context-switch sample or the SWITCH_OUT record, whichever came first); off_locs its stack
+	 * (UNWIND_MAX_FRAMES, allocated when the thread starts).
+	 */
+	uint32_t off_labelsets[3]; /* by enum session_off_state */
+	uint64_t *off_locs;
+	size_t off_nlocs;
+	bool off_stack;   /* off_locs holds the stack of this interval */
+	bool off_out;     /* a SWITCH_OUT came */
+	bool off_preempt; /* ... with PERF_RECORD_MISC_SWITCH_OUT_PREEMPT */
+	uint64_t off_time;
+};
+
+/* The `state` label of off-CPU samples. */
+enum session_off_state {
+	SESSION_OFF_BLOCKED,   /* it gave up the CPU (sleep, lock, I/O) */
+	SESSION_OFF_PREEMPTED, /* the scheduler took the CPU away; it stayed runnable */
+	SESSION_OFF_APPROX,    /* no context-switch sample: charged to its last on-CPU stack */
 };
 
 struct session_process {
@@ -62,6 +81,10 @@ struct session_stats {
 	uint64_t unattributed_threads; /* counted but never sampled */
 	uint64_t enabled_total, running_total; /* multiplexing: time the groups ran */
 	uint64_t never_ran;    /* groups that were enabled but never scheduled on a counter */
+	/* --off-cpu */
+	uint64_t off_samples;  /* context-switch samples */
+	uint64_t off_ns[3];    /* off-CPU time by enum session_off_state */
+	uint64_t off_open;     /* intervals still open at the end, charged up to it */
 };
 
 struct session {
@@ -70,6 +93,7 @@ struct session {
 	struct maps *maps;
 	struct profile *profile;
 	size_t ntypes;
+	size_t type_off, type_wall; /* profile type indices; 0 = not recorded */
 
 	struct session_thread *threads;
 	size_t nthreads, cap_threads;

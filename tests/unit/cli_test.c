@@ -290,6 +290,20 @@ main(void)
 			     "--call-graph dwarf above the kernel's limit");
 	}
 	{
+		char *a[] = {"record", "--off-cpu", "--", "x", NULL};
+
+		tap_ok(parse(ARGC(a), a, &o, &cause) == 0 && o.off_cpu && !o.wall &&
+			       !o.mmap_pages_set,
+		       "--off-cpu");
+	}
+	{
+		char *a[] = {"record", "--wall", "-m", "8", "--", "x", NULL};
+
+		tap_ok(parse(ARGC(a), a, &o, &cause) == 0 && o.off_cpu && o.wall &&
+			       o.mmap_pages_set && o.mmap_pages == 8,
+		       "--wall implies --off-cpu; -m is remembered as given");
+	}
+	{
 		char *a[] = {"record", "--format", "svg", "--", "x", NULL};
 
 		tap_ok(parse(ARGC(a), a, &o, &cause) == 0 && o.format == CLI_FORMAT_SVG &&

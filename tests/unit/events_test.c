@@ -124,6 +124,36 @@ test_attr(void)
 	events_spec_free(&cfg.specs[0]);
 }
 
+static void
+test_offcpu_attr(void)
+{
+	struct events_config cfg = config(true, true, 999);
+	struct perf_event_attr a, c;
+
+	cfg.dwarf = true;
+	cfg.stack_size = 4096;
+	cfg.off_cpu = cfg.off_cpu_stacks = true;
+	events_attr(&cfg, 0, true, &a);
+	events_attr_offcpu(&cfg, true, &c);
+	tap_ok(a.context_switch, "--off-cpu: the leader asks for PERF_RECORD_SWITCH");
+	tap_ok(c.type == PERF_TYPE_SOFTWARE && c.config == PERF_COUNT_SW_CONTEXT_SWITCHES &&
+		       !c.freq && c.sample_period == 1,
+	       "--off-cpu: every context switch is sampled");
+	tap_ok(c.sample_type == a.sample_type && c.read_format == a.read_format &&
+		       c.sample_regs_user == a.sample_regs_user &&
+		       c.sample_stack_user == a.sample_stack_user && c.sample_id_all,
+	       "--off-cpu: the switch sampler has the leader's record layout (one ring)");
+	tap_ok(!c.exclude_kernel && c.use_clockid && c.clockid == a.clockid,
+	       "--off-cpu: kernel mode (where switches happen), the leader's clock");
+	tap_ok(!c.mmap && !c.comm && !c.task && !c.context_switch && c.disabled &&
+		       c.enable_on_exec,
+	       "--off-cpu: no side-band records twice; starts with the leader");
+	cfg.off_cpu = false;
+	events_attr(&cfg, 0, false, &a);
+	tap_ok(!a.context_switch, "no PERF_RECORD_SWITCH without --off-cpu");
+	events_spec_free(&cfg.specs[0]);
+}
+
 struct seen {
 	unsigned samples, with_chain, bad;
 	pid_t tid;
@@ -240,6 +270,7 @@ main(void)
 	test_parse();
 	test_attr();
 	test_group_attr();
+	test_offcpu_attr();
 	test_open();
 	test_group_open();
 	return tap_done();
