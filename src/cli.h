@@ -11,6 +11,7 @@
 #define CLI_DEFAULT_FREQ 999 /* Hz: odd, so it does not beat in lockstep with 10 ms timers */
 #define CLI_DEFAULT_OUTPUT "prof.pb.gz"
 #define CLI_DEFAULT_MMAP_PAGES 64
+#define CLI_DWARF_MMAP_PAGES 128   /* with DWARF stacks, where locked memory is not limited */
 #define CLI_OFF_CPU_MMAP_PAGES 256 /* with --off-cpu: context-switch samples need room too */
 #define CLI_DEFAULT_STACK 8192 /* bytes of stack per sample: perf's default; see README */
 #define CLI_MAX_STACK 65528    /* the kernel's limit (u16 record size, 8-aligned) */

@@ -265,6 +265,14 @@ record_config(const struct cli_record *opt, const struct privilege *priv,
 	 */
 	if (cfg->off_cpu_stacks && !opt->mmap_pages_set && cfg->mmap_pages < CLI_OFF_CPU_MMAP_PAGES)
 		cfg->mmap_pages = CLI_OFF_CPU_MMAP_PAGES;
+	/*
+	 * DWARF samples carry 8 KiB of stack each: 64 pages hold ~30 of them, which loses samples
+	 * at high rates (BENCHMARKS.md). Where locked memory is not limited (root), twice that.
+	 * Unprivileged users share kernel.perf_event_mlock_kb and RLIMIT_MEMLOCK across threads.
+	 */
+	if (cfg->callchain && cfg->dwarf && !opt->mmap_pages_set &&
+	    (priv->root || priv->cap_sys_admin) && cfg->mmap_pages < CLI_DWARF_MMAP_PAGES)
+		cfg->mmap_pages = CLI_DWARF_MMAP_PAGES;
 	if (opt->off_cpu && !cfg->kernel)
 		log_warn("--off-cpu needs kernel-mode sampling for the stack where a thread blocks "
 			 "(context switches happen in the kernel): kernel.perf_event_paranoid is %d "
@@ -399,10 +407,11 @@ record_summary(const struct cli_record *opt, const struct session *s, const stru
 		const struct unwind_dwarf_stats *d = &s->dwarf_stats;
 
 		log_info("unwinding (dwarf): %.1f%% of stacks complete; stopped early: no CFI "
-			 "%llu, stack copy too short %llu; finished with frame pointers %llu",
+			 "%llu, stack copy too short %llu, errors %llu; finished with frame pointers "
+			 "%llu",
 			 100.0 * (double)d->complete / (double)d->samples,
 			 (unsigned long long)d->no_cfi, (unsigned long long)d->stack_end,
-			 (unsigned long long)d->fp_fallback);
+			 (unsigned long long)d->errors, (unsigned long long)d->fp_fallback);
 	}
 	if (st->throttled)
 		log_warn("the kernel throttled sampling %llu times (kernel.perf_event_max_sample_rate)"

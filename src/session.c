@@ -933,27 +933,29 @@ session_pollfds(struct session *s, struct pollfd *pfds, size_t max)
 void
 session_handle_pollfds(struct session *s, const struct pollfd *pfds, size_t n)
 {
+	bool data = false;
 	size_t i;
 
-	s->refreshed_pid = 0;
+	for (i = 0; i < n; i++)
+		data = data || (pfds[i].revents & POLLIN);
+	/*
+	 * One ring woke us: read them all, in thread order. A thread's samples may need a mapping
+	 * whose MMAP2 record sits in another thread's quiet ring (libc, mapped by the main thread
+	 * before it created the workers); reading every ring now puts it in first.
+	 */
+	if (data)
+		session_read(s);
 	for (i = 0; i < n; i++) {
 		struct session_thread *th;
 
-		if (s->poll_threads[i] & SESSION_POLL_CPU) {
-			if (pfds[i].revents & POLLIN)
-				session_read_cpu(s, &s->inherit[s->poll_threads[i] & ~SESSION_POLL_CPU]);
+		if (s->poll_threads[i] & SESSION_POLL_CPU)
 			continue;
-		}
 		th = &s->threads[s->poll_threads[i]];
-
-		if (!pfds[i].revents || !th->open || th->group.fds[0] != pfds[i].fd)
+		if (!(pfds[i].revents & (POLLHUP | POLLERR)) || !th->open ||
+		    th->group.fds[0] != pfds[i].fd)
 			continue;
-		if (pfds[i].revents & (POLLHUP | POLLERR)) {
-			session_close_thread(s, th); /* the thread is gone */
-			th->alive = false;
-		} else {
-			session_read_thread(s, th);
-		}
+		session_close_thread(s, th); /* the thread is gone */
+		th->alive = false;
 	}
 }
 
