@@ -273,6 +273,24 @@ record_config(const struct cli_record *opt, const struct privilege *priv,
 	if (cfg->callchain && cfg->dwarf && !opt->mmap_pages_set &&
 	    (priv->root || priv->cap_sys_admin) && cfg->mmap_pages < CLI_DWARF_MMAP_PAGES)
 		cfg->mmap_pages = CLI_DWARF_MMAP_PAGES;
+	if (cfg->callchain && cfg->dwarf) {
+		/* Room for a few samples of stack copy, registers and callchain at least. */
+		uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE), need = 4 * (cfg->stack_size + 2048);
+		unsigned min = 1;
+
+		while ((uint64_t)min * page < need)
+			min *= 2;
+		if (cfg->mmap_pages < min && opt->mmap_pages_set) {
+			log_error("--mmap-pages %u is too small for DWARF samples of about %u KiB each: "
+				  "use --mmap-pages %u or more, a smaller --call-graph dwarf,BYTES, or "
+				  "--call-graph fp",
+				  cfg->mmap_pages, (cfg->stack_size + 2048) / 1024, min);
+			events_config_free(cfg);
+			return -EINVAL;
+		}
+		if (cfg->mmap_pages < min)
+			cfg->mmap_pages = min;
+	}
 	if (opt->off_cpu && !cfg->kernel)
 		log_warn("--off-cpu needs kernel-mode sampling for the stack where a thread blocks "
 			 "(context switches happen in the kernel): kernel.perf_event_paranoid is %d "
@@ -752,8 +770,12 @@ cmd_record(int argc, char **argv)
 		close(loop.sigfd);
 		return code;
 	}
-	/* The command restores SIGPIPE's default itself; we want EPIPE, not death, on -o -. */
+	/*
+	 * The command restores SIGPIPE's default itself; we want EPIPE, not death, on -o -, and
+	 * EFBIG with a message, not death, under a file-size limit.
+	 */
 	signal(SIGPIPE, SIG_IGN);
+	signal(SIGXFSZ, SIG_IGN);
 
 	loop.session = session;
 	loop.target = &target;

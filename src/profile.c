@@ -334,8 +334,10 @@ profile_add_sample(struct profile *p, const uint64_t *location_ids, size_t nlocs
 	id = table_find(&p->sample_index, hash, &key, profile_sample_eq, p);
 	if (id != TABLE_NONE) {
 		s = &p->samples[id];
+		/* A decoded profile holds any values (prof report): saturate, never overflow. */
 		for (i = 0; i < p->ntypes; i++)
-			s->values[i] += values[i];
+			if (__builtin_add_overflow(s->values[i], values[i], &s->values[i]))
+				s->values[i] = values[i] < 0 ? INT64_MIN : INT64_MAX;
 		return id;
 	}
 	if (labelset >= p->nlabelsets)

@@ -720,7 +720,7 @@ tracer_pid()
 	local key val
 	while read -r key val; do
 		[ "$key" = TracerPid: ] && echo "$val" && return 0
-	done <"/proc/$1/status" 2>/dev/null
+	done 2>/dev/null <"/proc/$1/status"
 	return 0
 }
 
@@ -875,7 +875,7 @@ signal_pending()
 			[ $(((0x$val >> ($2 - 1)) & 1)) = 1 ] && return 0
 			;;
 		esac
-	done <"/proc/$1/status" 2>/dev/null
+	done 2>/dev/null <"/proc/$1/status"
 	return 1
 }
 
