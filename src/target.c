@@ -456,28 +456,21 @@ target_init(struct target *t, const struct target_ops *ops, void *arg)
 static int
 target_scan(struct target *t, struct target_untraced *u, pid_t pid, bool *traced, bool *first)
 {
-	char path[64];
-	struct dirent *de;
-	int added = 0;
-	DIR *d;
+	pid_t *tids;
+	size_t n, i;
+	int added = 0, err;
 
-	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
-	d = opendir(path);
-	if (!d)
-		return -errno;
-	while ((de = readdir(d))) {
-		struct target_thread *th;
-		char *end;
-		long tid = strtol(de->d_name, &end, 10);
+	err = target_list_threads(pid, &tids, &n);
+	if (err < 0)
+		return err;
+	for (i = 0; i < n; i++) {
+		struct target_thread *th = target_thread_find(t, tids[i]);
 
-		if (*end || tid <= 0)
-			continue;
-		th = target_thread_find(t, (pid_t)tid);
 		if (th && th->alive)
 			continue;
-		if (!*traced && t->ops->thread_covered(t->arg, (pid_t)tid))
+		if (!*traced && t->ops->thread_covered(t->arg, tids[i]))
 			continue; /* an inherited child: the kernel samples it already */
-		if (*traced && ptrace(PTRACE_SEIZE, (pid_t)tid, 0, (void *)t->options) < 0) {
+		if (*traced && ptrace(PTRACE_SEIZE, tids[i], 0, (void *)t->options) < 0) {
 			if (errno == ESRCH)
 				continue; /* it exited meanwhile */
 			/*
@@ -493,10 +486,10 @@ target_scan(struct target *t, struct target_untraced *u, pid_t pid, bool *traced
 		}
 		if (*traced)
 			*first = false;
-		target_thread_add(t, pid, (pid_t)tid, false, *traced);
+		target_thread_add(t, pid, tids[i], false, *traced);
 		added++;
 	}
-	closedir(d);
+	free(tids);
 	return added;
 }
 
