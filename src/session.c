@@ -537,10 +537,18 @@ session_record(const void *buf, size_t len, void *arg)
 				proc->exited = false;
 			}
 			th = session_thread_find(s, (pid_t)r.u.task.tid);
-			if (!th || !th->alive)
+			if (!th || !th->alive) {
+				/*
+				 * Its name from /proc (the thread may have renamed itself, and its
+				 * COMM record may sit in another CPU's ring); else the parent's.
+				 */
 				th = session_thread_start(s, (pid_t)r.u.task.pid, (pid_t)r.u.task.tid,
-							  parent ? parent->comm : NULL,
-							  &new_process);
+							  NULL, &new_process);
+				if (!th->comm[0] && parent) {
+					snprintf(th->comm, sizeof(th->comm), "%s", parent->comm);
+					session_set_labels(s, th);
+				}
+			}
 			if (new_process || reused)
 				maps_fork(s->maps, (pid_t)r.u.task.ppid, (pid_t)r.u.task.pid);
 		}
