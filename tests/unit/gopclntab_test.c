@@ -1,0 +1,525 @@
+/*
+ * gopclntab_test: the Go line table reader on tables built here, byte by byte, in each layout
+ * (Go 1.2, 1.16, 1.18 and 1.20 magics, little- and big-endian, 8- and 4-byte pointers): names,
+ * files and lines at chosen pcs, then the same tables cut short at every length and with every
+ * byte changed, which must give errors (or other answers), never a read outside the table (the
+ * tables live in exactly-sized heap blocks, so ASan would see one).
+ *
+ * With arguments it is the oracle half of sym_go.test instead:
+ *   gopclntab_test addr2line ELF < ADDRESSES
+ * symbolizes each hex address (an ELF virtual address) with symbolize_addr and prints what
+ * `go tool addr2line` prints: the function name, then FILE:LINE ("?" and "?:0" when unknown).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "gopclntab.h"
+#include "maps.h"
+#include "symbolize.h"
+#include "tap.h"
+
+/* --- building tables --- */
+
+struct buf {
+	uint8_t *p;
+	size_t len, cap;
+	bool be;
+};
+
+static void
+buf_put(struct buf *b, uint64_t v, unsigned int size)
+{
+	unsigned int i;
+
+	if (b->len + size > b->cap) {
+		b->cap = (b->len + size) * 2;
+		b->p = realloc(b->p, b->cap);
+		if (!b->p)
+			abort();
+	}
+	for (i = 0; i < size; i++) {
+		unsigned int shift = 8 * (b->be ? size - 1 - i : i);
+		b->p[b->len++] = (uint8_t)(v >> shift);
+	}
+}
+
+static void
+buf_set(struct buf *b, size_t at, uint64_t v, unsigned int size)
+{
+	size_t len = b->len;
+
+	b->len = at;
+	buf_put(b, v, size);
+	b->len = len;
+}
+
+static void
+buf_str(struct buf *b, const char *s)
+{
+	size_t i, n = strlen(s) + 1;
+
+	for (i = 0; i < n; i++)
+		buf_put(b, (uint8_t)s[i], 1);
+}
+
+static void
+buf_uvarint(struct buf *b, uint32_t v)
+{
+	while (v >= 0x80) {
+		buf_put(b, (v & 0x7f) | 0x80, 1);
+		v >>= 7;
+	}
+	buf_put(b, v, 1);
+}
+
+/* A run of a pc-value table: `val` holds up to pc offset `end` (from the function's entry). */
+struct run {
+	int32_t val;
+	uint32_t end;
+};
+
+/* Appends the pc-value table of `runs` (n of them); returns its offset from `base`. */
+static uint32_t
+buf_pcvalue(struct buf *b, size_t base, const struct run *runs, size_t n, unsigned int quantum)
+{
+	size_t at = b->len, i;
+	int32_t prev = -1;
+	uint32_t pc = 0;
+
+	for (i = 0; i < n; i++) {
+		int32_t d = runs[i].val - prev;
+
+		buf_uvarint(b, ((uint32_t)d << 1) ^ (uint32_t)(d >> 31)); /* zig-zag */
+		buf_uvarint(b, (runs[i].end - pc) / quantum);
+		prev = runs[i].val;
+		pc = runs[i].end;
+	}
+	buf_put(b, 0, 1);
+	return (uint32_t)(at - base);
+}
+
+#define TEXT  0x401000u
+#define NFUNC 3
+
+/*
+ * Three functions: main.alpha at TEXT (a.go, lines 10, 12, 11), main.beta at TEXT+0x40 (a.go:300
+ * then b.go:5: a file change and a multi-byte varint; its line table ends 0x10 bytes before the
+ * function), runtime.gamma at TEXT+0x140 (no file table, no CU: as linker-made functions have),
+ * ending at TEXT+0x160. Runs count from each function's entry.
+ */
+static const char *const fn_names[NFUNC] = {"main.alpha", "main.beta", "runtime.gamma"};
+static const uint32_t fn_entry[NFUNC + 1] = {0, 0x40, 0x140, 0x160};
+static const struct run fn_files[NFUNC][2] = {{{0, 0x40}}, {{0, 0x40}, {1, 0x100}}, {{0, 0}}};
+static const size_t fn_nfiles[NFUNC] = {1, 2, 0};
+static const struct run fn_lines[NFUNC][3] = {
+	{{10, 0x10}, {12, 0x30}, {11, 0x40}}, {{300, 0x40}, {5, 0xf0}}, {{7, 0x20}}};
+static const size_t fn_nlines[NFUNC] = {3, 2, 1};
+
+struct layout {
+	const char *name;
+	uint32_t magic;
+	bool be;
+	unsigned int ptrsize, quantum;
+	int version; /* 12, 116 or 118 (118 for 1.20 too) */
+};
+
+/* Builds the table for layout `l` into an exactly-sized heap block (*len bytes). */
+static uint8_t *
+table_build(const struct layout *l, size_t *len)
+{
+	struct buf b = {NULL, 0, 0, l->be};
+	unsigned int ps = l->ptrsize, fsz = l->version >= 118 ? 4 : ps, nwords;
+	size_t functab, funcs[NFUNC], names[NFUNC], files[2], hdr, cu = 0, ft = 0, pct = 0;
+	size_t fnt = 0, i, k;
+	uint8_t *out;
+
+	buf_put(&b, l->magic, 4);
+	buf_put(&b, 0, 1);
+	buf_put(&b, 0, 1);
+	buf_put(&b, l->quantum, 1);
+	buf_put(&b, ps, 1);
+	hdr = b.len;
+	nwords = l->version == 12 ? 1 : l->version == 116 ? 7 : 8;
+	for (i = 0; i < nwords; i++)
+		buf_put(&b, 0, ps);
+	buf_set(&b, hdr, NFUNC, ps);
+	if (l->version >= 116)
+		buf_set(&b, hdr + ps, 2, ps); /* nfiles */
+	if (l->version >= 118)
+		buf_set(&b, hdr + 2 * ps, 0xdead0000, ps); /* textStart: the caller's wins */
+
+	if (l->version >= 116) {
+		/* funcnametab, cutab (one CU: a.go, b.go), filetab, pctab */
+		fnt = b.len;
+		buf_put(&b, 0, 1);
+		for (i = 0; i < NFUNC; i++) {
+			names[i] = b.len - fnt;
+			buf_str(&b, fn_names[i]);
+		}
+		while (b.len % 4)
+			buf_put(&b, 0, 1);
+		cu = b.len;
+		buf_put(&b, 0, 4);
+		buf_put(&b, 0, 4);
+		ft = b.len;
+		files[0] = b.len - ft;
+		buf_str(&b, "/src/a.go");
+		files[1] = b.len - ft;
+		buf_str(&b, "/src/b.go");
+		buf_set(&b, cu, files[0], 4);
+		buf_set(&b, cu + 4, files[1], 4);
+		pct = b.len;
+		buf_put(&b, 0, 1);
+	}
+	/* The 1.2 functab follows nfunc; later ones are anywhere the header says. */
+	while (l->version >= 116 && b.len % 8)
+		buf_put(&b, 0, 1);
+	functab = b.len;
+	for (i = 0; i < NFUNC; i++) {
+		uint64_t e = l->version >= 118 ? fn_entry[i] : TEXT + fn_entry[i];
+		buf_put(&b, e, fsz);
+		buf_put(&b, 0, fsz);
+	}
+	buf_put(&b, l->version >= 118 ? fn_entry[NFUNC] : TEXT + fn_entry[NFUNC], fsz);
+	if (l->version == 12)
+		buf_put(&b, 0, 4); /* file table offset, set below */
+	while (b.len % 8)
+		buf_put(&b, 0, 1);
+	for (i = 0; i < NFUNC; i++) {
+		funcs[i] = b.len;
+		buf_put(&b, l->version >= 118 ? fn_entry[i] : TEXT + fn_entry[i], fsz);
+		for (k = 0; k < 8; k++)
+			buf_put(&b, 0, 4);
+		buf_put(&b, 0, 4); /* funcID, flag, pad, nfuncdata */
+		buf_set(&b, functab + (2 * i + 1) * fsz,
+			funcs[i] - (l->version >= 116 ? functab : 0), fsz);
+	}
+	if (l->version == 12) {
+		/* names, files and pc tables all count from the table's start */
+		size_t filetab;
+
+		for (i = 0; i < NFUNC; i++) {
+			names[i] = b.len;
+			buf_str(&b, fn_names[i]);
+		}
+		files[0] = b.len;
+		buf_str(&b, "/src/a.go");
+		files[1] = b.len;
+		buf_str(&b, "/src/b.go");
+		while (b.len % 4)
+			buf_put(&b, 0, 1);
+		filetab = b.len;
+		buf_put(&b, 3, 4); /* entry 0 is the count; files are numbered from 1 */
+		buf_put(&b, files[0], 4);
+		buf_put(&b, files[1], 4);
+		buf_set(&b, functab + (2 * NFUNC + 1) * fsz, filetab, 4);
+	}
+	for (i = 0; i < NFUNC; i++) {
+		size_t f = funcs[i] + fsz;
+		struct run fr[2];
+
+		buf_set(&b, f, names[i], 4);
+		if (fn_nfiles[i]) {
+			for (k = 0; k < fn_nfiles[i]; k++) {
+				fr[k] = fn_files[i][k];
+				fr[k].val += l->version == 12;
+			}
+			buf_set(&b, f + 4 * 4, buf_pcvalue(&b, pct, fr, fn_nfiles[i], l->quantum),
+				4);
+		}
+		buf_set(&b, f + 5 * 4, buf_pcvalue(&b, pct, fn_lines[i], fn_nlines[i], l->quantum),
+			4);
+		buf_set(&b, f + 7 * 4, fn_nfiles[i] ? 0 : UINT32_MAX, 4); /* cuOffset */
+	}
+	if (l->version >= 116) {
+		size_t w = hdr + (l->version >= 118 ? 3 : 2) * ps;
+
+		buf_set(&b, w, fnt, ps);
+		buf_set(&b, w + ps, cu, ps);
+		buf_set(&b, w + 2 * ps, ft, ps);
+		buf_set(&b, w + 3 * ps, pct, ps);
+		buf_set(&b, w + 4 * ps, functab, ps);
+	}
+	out = malloc(b.len);
+	if (!out)
+		abort();
+	memcpy(out, b.p, b.len);
+	*len = b.len;
+	free(b.p);
+	return out;
+}
+
+static const struct layout layouts[] = {
+	{"go1.18 LE 64", 0xfffffff0, false, 8, 1, 118},
+	{"go1.20 LE 64", 0xfffffff1, false, 8, 1, 118},
+	{"go1.20 BE 32 quantum 4", 0xfffffff1, true, 4, 4, 118},
+	{"go1.16 LE 64", 0xfffffffa, false, 8, 1, 116},
+	{"go1.16 BE 32", 0xfffffffa, true, 4, 4, 116},
+	{"go1.2 LE 64", 0xfffffffb, false, 8, 1, 12},
+	{"go1.2 BE 32 quantum 4", 0xfffffffb, true, 4, 4, 12},
+};
+
+struct want {
+	uint32_t off; /* from TEXT */
+	int func;     /* index, -1: no function */
+	const char *file;
+	uint32_t line;
+};
+
+static const struct want wants[] = {
+	{0x00, 0, "/src/a.go", 10}, {0x0f, 0, "/src/a.go", 10},	 {0x10, 0, "/src/a.go", 12},
+	{0x3f, 0, "/src/a.go", 11}, {0x40, 1, "/src/a.go", 300}, {0x7f, 1, "/src/a.go", 300},
+	{0x80, 1, "/src/b.go", 5},  {0x12f, 1, "/src/b.go", 5},	 {0x130, 1, "/src/b.go", 0},
+	{0x13f, 1, "/src/b.go", 0}, {0x140, 2, NULL, 7},	 {0x15f, 2, NULL, 7},
+	{0x160, -1, NULL, 0},
+};
+
+static void
+test_layout(const struct layout *l)
+{
+	struct gopclntab t;
+	struct gopclntab_line gl;
+	size_t len, i;
+	uint8_t *tab = table_build(l, &len);
+	uint64_t pc;
+	int err;
+
+	err = gopclntab_open(&t, tab, len, TEXT);
+	if (!tap_ok(err == 0, "%s: opens", l->name)) {
+		tap_diag("gopclntab_open: %d", err);
+		free(tab);
+		return;
+	}
+	TAP_EQ_U64(t.nfunc, NFUNC, "nfunc");
+	tap_ok(gopclntab_func_entry(&t, 1, &pc) == 0 && pc == TEXT + 0x40,
+	       "%s: entry of function 1", l->name);
+	tap_ok(gopclntab_func_entry(&t, NFUNC, &pc) == -EINVAL, "%s: no function %d", l->name,
+	       NFUNC);
+	tap_ok(gopclntab_lookup(&t, TEXT - 1, &gl) == 0, "%s: below the first function", l->name);
+	for (i = 0; i < sizeof(wants) / sizeof(wants[0]); i++) {
+		const struct want *w = &wants[i];
+		int n = gopclntab_lookup(&t, TEXT + w->off, &gl);
+		bool good;
+
+		if (w->func < 0)
+			good = n == 0;
+		else
+			good = n == 1 && strcmp(gl.func, fn_names[w->func]) == 0 &&
+			       gl.entry == TEXT + fn_entry[w->func] &&
+			       (w->file ? gl.file && strcmp(gl.file, w->file) == 0 : !gl.file) &&
+			       gl.line == w->line;
+		if (!tap_ok(good, "%s: +0x%x is %s %s:%u", l->name, w->off,
+			    w->func < 0 ? "nothing" : fn_names[w->func], w->file ? w->file : "-",
+			    w->line))
+			tap_diag("got %d: %s %s:%u", n, n == 1 ? gl.func : "-",
+				 n == 1 && gl.file ? gl.file : "-", n == 1 ? gl.line : 0);
+	}
+	free(tab);
+}
+
+/* Every answer must point inside the table and be a string that ends there. */
+static bool
+sane(const struct gopclntab *t, const uint8_t *tab, size_t len, int n,
+     const struct gopclntab_line *gl)
+{
+	const char *lo = (const char *)tab, *hi = lo + len;
+
+	if (n != 1)
+		return n == 0 || n == -EINVAL;
+	(void)t;
+	if (!gl->func || gl->func < lo || gl->func >= hi ||
+	    !memchr(gl->func, 0, (size_t)(hi - gl->func)))
+		return false;
+	if (gl->file &&
+	    (gl->file < lo || gl->file >= hi || !memchr(gl->file, 0, (size_t)(hi - gl->file))))
+		return false;
+	return true;
+}
+
+/* Opens `tab` and looks up every pc around the functions; false on a broken promise. */
+static bool
+probe(const uint8_t *tab, size_t len)
+{
+	struct gopclntab t;
+	struct gopclntab_line gl;
+	uint32_t off;
+	int err = gopclntab_open(&t, tab, len, TEXT);
+
+	if (err)
+		return err == -EINVAL || err == -ENOEXEC;
+	for (off = 0; off < 0x170; off += 3) {
+		int n = gopclntab_lookup(&t, TEXT - 4 + off, &gl);
+		if (!sane(&t, tab, len, n, &gl))
+			return false;
+	}
+	return true;
+}
+
+static void
+test_bad(const struct layout *l)
+{
+	size_t len, cut, i;
+	uint8_t *tab = table_build(l, &len), *copy;
+	bool good = true;
+	unsigned int bit;
+	int bad_pos = -1;
+
+	/* Cut short at every length, each in its own exactly-sized block. */
+	for (cut = 0; cut < len && good; cut++) {
+		copy = malloc(cut ? cut : 1);
+		memcpy(copy, tab, cut);
+		good = probe(copy, cut);
+		if (!good)
+			bad_pos = (int)cut;
+		free(copy);
+	}
+	if (!tap_ok(good, "%s: every truncation fails cleanly", l->name))
+		tap_diag("at length %d", bad_pos);
+
+	/* Every byte set to 0xff, then every bit flipped. */
+	copy = malloc(len);
+	for (i = 0; i < len && good; i++) {
+		memcpy(copy, tab, len);
+		copy[i] = 0xff;
+		good = probe(copy, len);
+		for (bit = 0; bit < 8 && good; bit++) {
+			memcpy(copy, tab, len);
+			copy[i] ^= (uint8_t)(1u << bit);
+			good = probe(copy, len);
+		}
+		if (!good)
+			bad_pos = (int)i;
+	}
+	if (!tap_ok(good, "%s: every corrupted byte fails cleanly or answers inside the table",
+		    l->name))
+		tap_diag("at byte %d", bad_pos);
+	free(copy);
+	free(tab);
+}
+
+static void
+test_errors(void)
+{
+	const struct layout *l = &layouts[0];
+	struct gopclntab t;
+	struct gopclntab_line gl;
+	size_t len;
+	uint8_t *tab = table_build(l, &len);
+	uint8_t zero[64] = {0};
+
+	tap_ok(gopclntab_open(&t, NULL, 0, 0) == -ENOEXEC, "NULL: -ENOEXEC");
+	tap_ok(gopclntab_open(&t, zero, sizeof(zero), 0) == -ENOEXEC, "zeros: -ENOEXEC");
+	tap_ok(gopclntab_open(&t, tab, 15, 0) == -ENOEXEC, "15 bytes: -ENOEXEC");
+	tap_ok(gopclntab_open(&t, tab, 40, 0) == -EINVAL, "header cut short: -EINVAL");
+
+	tab[7] = 5; /* pointer size */
+	tap_ok(gopclntab_open(&t, tab, len, 0) == -EINVAL, "pointer size 5: -EINVAL");
+	tab[7] = 8;
+	tab[6] = 3; /* quantum */
+	tap_ok(gopclntab_open(&t, tab, len, 0) == -EINVAL, "quantum 3: -EINVAL");
+	tab[6] = 1;
+	tab[4] = 1;
+	tap_ok(gopclntab_open(&t, tab, len, 0) == -EINVAL, "nonzero pad: -EINVAL");
+	tab[4] = 0;
+
+	memset(tab + 8, 0xff, 8); /* nfunc */
+	tap_ok(gopclntab_open(&t, tab, len, 0) == -EINVAL, "nfunc 2^64-1: -EINVAL");
+	memset(tab + 8, 0, 8);
+	tap_ok(gopclntab_open(&t, tab, len, 0) == -EINVAL, "nfunc 0: -EINVAL");
+	tab[8] = NFUNC;
+	tap_ok(gopclntab_open(&t, tab, len, 0) == 0, "restored: opens");
+	/* textStart 0 from the caller: the header's own */
+	TAP_EQ_U64(t.text_start, 0xdead0000, "text start 0: the header's textStart");
+	tap_ok(gopclntab_lookup(&t, 0xdead0040, &gl) == 1 && strcmp(gl.func, "main.beta") == 0,
+	       "lookup against the header's textStart");
+	free(tab);
+}
+
+/* --- the oracle: addr2line through symbolize_addr --- */
+
+/* The ELF's first PT_LOAD, as the mapping a process would have of it. */
+static int
+elf_mapping(const char *path, struct maps_mapping *m)
+{
+	size_t phnum, i;
+	int fd, err = -ENOEXEC;
+	Elf *elf;
+
+	elf_version(EV_CURRENT);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -errno;
+	elf = elf_begin(fd, ELF_C_READ, NULL);
+	if (elf && elf_getphdrnum(elf, &phnum) == 0) {
+		for (i = 0; i < phnum; i++) {
+			GElf_Phdr ph;
+
+			if (!gelf_getphdr(elf, (int)i, &ph) || ph.p_type != PT_LOAD)
+				continue;
+			memset(m, 0, sizeof(*m));
+			m->id = 1;
+			m->start = (ph.p_vaddr - ph.p_offset) & ~(uint64_t)4095;
+			m->end = m->start + (UINT64_C(1) << 40);
+			m->pgoff = 0;
+			m->path = (char *)path;
+			err = 0;
+			break;
+		}
+	}
+	if (elf)
+		elf_end(elf);
+	close(fd);
+	return err;
+}
+
+static int
+addr2line(const char *path)
+{
+	struct symbolize *s = symbolize_create(NULL);
+	struct symbolize_result *r = malloc(sizeof(*r));
+	struct maps_mapping m;
+	char line[256];
+	int err;
+
+	err = elf_mapping(path, &m);
+	if (err || !r) {
+		fprintf(stderr, "gopclntab_test: %s: %s\n", path, strerror(-err));
+		return 1;
+	}
+	while (fgets(line, sizeof(line), stdin)) {
+		uint64_t a = strtoull(line, NULL, 16);
+
+		if (symbolize_addr(s, &m, a, r) > 0) {
+			const struct symbolize_frame *f = &r->frames[r->n - 1];
+			printf("%s\n%s:%u\n", f->name, f->file ? f->file : "?", f->line);
+		} else {
+			printf("?\n?:0\n");
+		}
+	}
+	free(r);
+	symbolize_free(s);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	size_t i;
+
+	if (argc == 3 && strcmp(argv[1], "addr2line") == 0)
+		return addr2line(argv[2]);
+	for (i = 0; i < sizeof(layouts) / sizeof(layouts[0]); i++)
+		test_layout(&layouts[i]);
+	test_errors();
+	for (i = 0; i < sizeof(layouts) / sizeof(layouts[0]); i++)
+		test_bad(&layouts[i]);
+	printf("1..%d\n", tap_count);
+	return tap_failed ? 1 : 0;
+}
