@@ -5,8 +5,9 @@
  * offset (addr - start + pgoff) and then into an ELF virtual address through the PT_LOAD segment
  * that contains it, so PIE, ASLR and odd linker layouts all work. Kernel addresses are looked up
  * in /proc/kallsyms (module symbols named "func [module]"), JIT code in anonymous mappings in
- * /tmp/perf-PID.map. C++ and Rust names are demangled. Never called per sample: the caller
- * symbolizes each distinct location once.
+ * /tmp/perf-PID.map, Go code without DWARF lines in the binary's .gopclntab (gopclntab.h). C++
+ * and Rust names are demangled. Never called per sample: the caller symbolizes each distinct
+ * location once.
  */
 #ifndef PROF_SYMBOLIZE_H
 #define PROF_SYMBOLIZE_H
