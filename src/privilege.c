@@ -560,3 +560,34 @@ out:
 		cap_free(want);
 	return ret;
 }
+
+int
+privilege_set_effective(int cap, bool on)
+{
+	cap_t now = cap_get_proc();
+	cap_value_t v = (cap_value_t)cap;
+	int ret = 0;
+
+	if (!now)
+		return -errno;
+	if (cap_set_flag(now, CAP_EFFECTIVE, 1, &v, on ? CAP_SET : CAP_CLEAR) < 0 ||
+	    cap_set_proc(now) < 0)
+		ret = -errno;
+	cap_free(now);
+	return ret;
+}
+
+bool
+privilege_permitted(int cap)
+{
+	cap_t now = cap_get_proc();
+	cap_flag_value_t v = CAP_CLEAR;
+
+	if (!now)
+		return false;
+	if (!CAP_IS_SUPPORTED((cap_value_t)cap) ||
+	    cap_get_flag(now, (cap_value_t)cap, CAP_PERMITTED, &v) < 0)
+		v = CAP_CLEAR;
+	cap_free(now);
+	return v == CAP_SET;
+}

@@ -112,4 +112,10 @@ int privilege_become(void *arg);
  */
 int privilege_drop(const int *keep, size_t n);
 
+/* Raises or lowers one capability in the effective set only (it stays permitted). 0 or -errno. */
+int privilege_set_effective(int cap, bool on);
+
+/* Whether `cap` is in the permitted set now. */
+bool privilege_permitted(int cap);
+
 #endif
