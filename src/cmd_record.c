@@ -759,6 +759,37 @@ record_drop_privileges(const struct cli_record *opt, bool sudo)
 }
 
 /*
+ * For whom prof reads the --debug-dir files (checked by symbolize): the user who ran sudo, or,
+ * when root attaches to a process of another user, that user; (uid_t)-1 when prof reads for
+ * itself. The groups are borrowed from `sudo`.
+ */
+static void
+record_debug_user(const struct cli_record *opt, const struct privilege_user *sudo,
+		  struct privilege_user *out)
+{
+	char path[32];
+	struct stat st;
+
+	out->uid = (uid_t)-1;
+	if (!opt->ndebug_dirs)
+		return;
+	if (sudo) {
+		out->uid = sudo->uid;
+		out->gid = sudo->gid;
+		out->groups = sudo->groups;
+		out->ngroups = sudo->ngroups;
+		return;
+	}
+	if (geteuid() != 0 || !opt->ntargets)
+		return;
+	snprintf(path, sizeof(path), "/proc/%d", (int)opt->targets[0]);
+	if (stat(path, &st) == 0 && st.st_uid != 0) {
+		out->uid = st.st_uid;
+		out->gid = st.st_gid;
+	}
+}
+
+/*
  * Debuginfod is opt-in: libdwfl asks the servers in DEBUGINFOD_URLS whenever local debuginfo is
  * missing, so without --debuginfod that variable goes. With it, the client gets a short timeout
  * (its own default is 90 s a file) and shows its progress on a terminal.
@@ -795,6 +826,9 @@ record_symbolize_warnings(const struct cli_record *opt, const struct symbolize *
 		log_warn("%llu file(s) were replaced on disk while mapped: their frames are shown "
 			 "as [unknown] FILE+0xOFFSET",
 			 (unsigned long long)st->files_replaced);
+	if (st->debuginfo_refused)
+		log_warn("%llu debuginfo file(s) under --debug-dir refused: %s",
+			 (unsigned long long)st->debuginfo_refused, st->debuginfo_refused_why);
 	if (st->jitmaps_refused)
 		log_warn("%llu JIT symbol map(s) refused: %s", (unsigned long long)st->jitmaps_refused,
 			 st->jitmap_refused_why ? st->jitmap_refused_why : "untrusted");
@@ -819,7 +853,7 @@ cmd_record(int argc, char **argv)
 	struct session *session;
 	struct symbolize *sym;
 	struct profile *p;
-	struct privilege_user sudo_user = {0};
+	struct privilege_user sudo_user = {0}, debug_for = {.uid = (uid_t)-1};
 	struct target_setup setup;
 	sigset_t stop_set, orig_mask;
 	char *cause = NULL, *what, *who = NULL;
@@ -901,6 +935,7 @@ cmd_record(int argc, char **argv)
 		return code;
 	}
 	record_drop_privileges(&opt, who != NULL);
+	record_debug_user(&opt, who ? &sudo_user : NULL, &debug_for);
 	/*
 	 * The command restores SIGPIPE's default itself; we want EPIPE, not death, on -o -, and
 	 * EFBIG with a message, not death, under a file-size limit.
@@ -927,6 +962,11 @@ cmd_record(int argc, char **argv)
 		.debug_dirs = opt.debug_dirs,
 		.ndebug_dirs = opt.ndebug_dirs,
 		.no_demangle = opt.no_demangle,
+		.debug_check = debug_for.uid != (uid_t)-1,
+		.debug_uid = debug_for.uid,
+		.debug_gid = debug_for.gid,
+		.debug_groups = debug_for.groups,
+		.debug_ngroups = debug_for.ngroups > 0 ? (size_t)debug_for.ngroups : 0,
 	});
 	what = record_describe(&opt);
 	p = session_finish(session, sym, what, time_nanos, (int64_t)(secs * 1e9));
