@@ -277,7 +277,8 @@ privilege_verdicts(const struct privilege *p, const struct privilege_probe *pr,
 	v->what = "kernel function names in kernel stacks (/proc/kallsyms)";
 	v->yes = pr->kallsyms == 1;
 	if (pr->kallsyms < 0)
-		privilege_no(v, log_cause("cannot read /proc/kallsyms: %s", strerror(-pr->kallsyms)),
+		privilege_no(v,
+			     log_cause("cannot read /proc/kallsyms: %s", strerror(-pr->kallsyms)),
 			     NULL);
 	else if (!v->yes && p->kptr_restrict >= 2)
 		privilege_no(v,
@@ -317,7 +318,7 @@ privilege_verdicts(const struct privilege *p, const struct privilege_probe *pr,
 	else if (pr->hw_err)
 		privilege_no(v, log_cause("cycles do not open: %s", strerror(-pr->hw_err)), NULL);
 
-	/* perf_mmap(): locked pages beyond the per-user limit need CAP_IPC_LOCK (or paranoid -1). */
+	/* perf_mmap(): locked pages beyond the per-user limit need CAP_IPC_LOCK (or paranoid -1) */
 	v = &out[PRIVILEGE_RINGS];
 	v->key = "large-rings";
 	v->what = "ring buffers beyond kernel.perf_event_mlock_kb (large -m, many threads)";
@@ -475,7 +476,7 @@ privilege_sudo_user(struct privilege_user *u, char **cause)
 	u->name = xstrdup(pw->pw_name);
 	u->home = xstrdup(pw->pw_dir && *pw->pw_dir ? pw->pw_dir : "/");
 	u->shell = xstrdup(pw->pw_shell && *pw->pw_shell ? pw->pw_shell : "/bin/sh");
-	/* The group list as initgroups() would set it, read here so the child only calls setgroups. */
+	/* The groups initgroups() would set, read here: the child only calls setgroups. */
 	getgrouplist(u->name, u->gid, NULL, &n);
 	if (n < 1)
 		n = 1;

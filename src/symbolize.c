@@ -346,7 +346,8 @@ symbolize_trust_module(struct symbolize *s, Dwfl_Module *mod)
 {
 	void **userdata = NULL;
 
-	if (s->trust.on && dwfl_module_info(mod, &userdata, NULL, NULL, NULL, NULL, NULL, NULL) && userdata)
+	if (s->trust.on && dwfl_module_info(mod, &userdata, NULL, NULL, NULL, NULL, NULL, NULL) &&
+	    userdata)
 		*userdata = s;
 }
 

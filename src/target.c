@@ -341,7 +341,8 @@ target_launch(struct target *t, char *const argv[], const sigset_t *child_mask,
 	n = read(errp[0], exec_err, sizeof(exec_err));
 	close(errp[0]);
 	if (!execd) {
-		if (n == (ssize_t)sizeof(exec_err) && exec_err[1] && exec_err[0] == TARGET_CHILD_SETUP) {
+		if (n == (ssize_t)sizeof(exec_err) && exec_err[1] &&
+		    exec_err[0] == TARGET_CHILD_SETUP) {
 			*cause = log_cause("cannot run '%s' as %s: %s", argv[0], setup->who,
 					   strerror(exec_err[1]));
 			return -exec_err[1];
