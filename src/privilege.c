@@ -9,6 +9,7 @@
 #include <grp.h>
 #include <linux/perf_event.h>
 #include <pwd.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
