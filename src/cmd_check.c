@@ -39,9 +39,11 @@ cmd_check(int argc, char **argv)
 {
 	struct privilege priv;
 	struct privilege_probe probe = {0};
+	struct privilege_user sudo;
 	struct passwd *pw;
-	char self[4096], *user;
+	char self[4096], *user, *cause = NULL;
 	ssize_t n;
+	int r;
 
 	if (argc > 1) {
 		if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
@@ -64,5 +66,14 @@ cmd_check(int argc, char **argv)
 	privilege_probe(&probe);
 	privilege_report(stdout, &priv, &probe, self, user);
 	free(user);
+	r = privilege_sudo_user(&sudo, &cause);
+	if (r == 1)
+		printf("\nUnder sudo: prof record -- CMD runs CMD as user %s (uid %d, SUDO_UID), and "
+		       "the profile is theirs; --as-root runs it as root.\n",
+		       sudo.name, (int)sudo.uid);
+	else if (r < 0)
+		printf("\nUnder sudo: prof record -- CMD would refuse to run: %s\n", cause);
+	free(cause);
+	privilege_user_free(&sudo);
 	return 0;
 }
