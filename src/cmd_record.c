@@ -709,7 +709,8 @@ record_start(const struct cli_record *opt, const struct privilege *priv,
  *  - read the targets' binaries, debuginfo and perf-PID.map to symbolize them, wherever their
  *    user keeps them (a home directory root may not search): CAP_DAC_READ_SEARCH, read-only;
  *  - read /proc/kallsyms at the end, whose addresses the kernel shows by the credentials at
- *    open: CAP_SYSLOG;
+ *    open: cmd_record opens it before the drop, so CAP_SYSLOG goes (kept only if that open
+ *    failed);
  *  - write the profile: CAP_DAC_OVERRIDE only where its directory is not writable without it
  *    (tried for real), and CAP_CHOWN under sudo, to give the file to the user.
  * Everything else goes, from the permitted set too, so it cannot come back: CAP_KILL (signals
@@ -719,7 +720,7 @@ record_start(const struct cli_record *opt, const struct privilege *priv,
  * inheritable and ambient sets are cleared (prof runs no program after this anyway).
  */
 static void
-record_drop_privileges(const struct cli_record *opt, bool sudo)
+record_drop_privileges(const struct cli_record *opt, bool sudo, int kallsyms_fd)
 {
 	int keep[8];
 	size_t n = 0;
@@ -734,7 +735,8 @@ record_drop_privileges(const struct cli_record *opt, bool sudo)
 	keep[n++] = CAP_IPC_LOCK;
 	keep[n++] = CAP_SYS_PTRACE;
 	keep[n++] = CAP_DAC_READ_SEARCH;
-	keep[n++] = CAP_SYSLOG;
+	if (kallsyms_fd < 0)
+		keep[n++] = CAP_SYSLOG;
 	if (sudo)
 		keep[n++] = CAP_CHOWN;
 	if (strcmp(opt->output, "-") != 0 && privilege_permitted(CAP_DAC_OVERRIDE)) {
@@ -753,8 +755,9 @@ record_drop_privileges(const struct cli_record *opt, bool sudo)
 		log_warn("cannot drop the capabilities prof no longer needs: %s", strerror(-err));
 	else
 		log_verbose("dropped every capability but CAP_%s, CAP_IPC_LOCK, CAP_SYS_PTRACE, "
-			    "CAP_DAC_READ_SEARCH, CAP_SYSLOG%s%s (those prof has)",
-			    perfmon ? "PERFMON" : "SYS_ADMIN", sudo ? ", CAP_CHOWN" : "",
+			    "CAP_DAC_READ_SEARCH%s%s%s (those prof has)",
+			    perfmon ? "PERFMON" : "SYS_ADMIN", kallsyms_fd < 0 ? ", CAP_SYSLOG" : "",
+			    sudo ? ", CAP_CHOWN" : "",
 			    keep[n - 1] == CAP_DAC_OVERRIDE ? ", CAP_DAC_OVERRIDE" : "");
 }
 
@@ -859,7 +862,7 @@ cmd_record(int argc, char **argv)
 	char *cause = NULL, *what, *who = NULL;
 	int64_t time_nanos, start;
 	double secs;
-	int code, failed_profile = 0;
+	int code, failed_profile = 0, kallsyms_fd = -1;
 	long size = 0;
 
 	if (cli_parse_record(argc, argv, &opt, &cause) < 0) {
@@ -934,7 +937,9 @@ cmd_record(int argc, char **argv)
 		free(who);
 		return code;
 	}
-	record_drop_privileges(&opt, who != NULL);
+	/* Opened with the privilege it needs to show addresses, read when symbolizing. */
+	kallsyms_fd = open("/proc/kallsyms", O_RDONLY | O_CLOEXEC);
+	record_drop_privileges(&opt, who != NULL, kallsyms_fd);
 	record_debug_user(&opt, who ? &sudo_user : NULL, &debug_for);
 	/*
 	 * The command restores SIGPIPE's default itself; we want EPIPE, not death, on -o -, and
@@ -967,6 +972,8 @@ cmd_record(int argc, char **argv)
 		.debug_gid = debug_for.gid,
 		.debug_groups = debug_for.groups,
 		.debug_ngroups = debug_for.ngroups > 0 ? (size_t)debug_for.ngroups : 0,
+		.have_kallsyms_fd = kallsyms_fd >= 0,
+		.kallsyms_fd = kallsyms_fd,
 	});
 	what = record_describe(&opt);
 	p = session_finish(session, sym, what, time_nanos, (int64_t)(secs * 1e9));

@@ -81,6 +81,7 @@ struct symbolize {
 	size_t capbymap;
 
 	int kallsyms_state; /* 0 not read, 1 read, -errno failed */
+	int kallsyms_fd;    /* symbolize_options.kallsyms_fd (owned), or -1 */
 	struct symbolize_ksym *ksyms;
 	size_t nksyms;
 	char *kallsyms_names;
@@ -375,6 +376,7 @@ symbolize_create(const struct symbolize_options *opt)
 	s->demangle = !opt || !opt->no_demangle;
 	s->debuginfo_path = symbolize_debuginfo_path(opt);
 	s->callbacks.find_elf = dwfl_build_id_find_elf;
+	s->kallsyms_fd = opt && opt->have_kallsyms_fd ? opt->kallsyms_fd : -1;
 	symbolize_trust_init(s, opt);
 	s->callbacks.find_debuginfo = s->trust.on ? symbolize_find_debuginfo
 						  : dwfl_standard_find_debuginfo;
@@ -410,6 +412,8 @@ symbolize_free(struct symbolize *s)
 	table_free(&s->strs_index);
 	free(s->debuginfo_path);
 	symbolize_trust_free(&s->trust);
+	if (s->kallsyms_fd >= 0)
+		close(s->kallsyms_fd);
 	free(s);
 }
 
@@ -880,7 +884,14 @@ symbolize_kallsyms_load(struct symbolize *s)
 	uint32_t order = 0;
 	FILE *fp;
 
-	fp = fopen("/proc/kallsyms", "re");
+	if (s->kallsyms_fd >= 0) {
+		fp = fdopen(s->kallsyms_fd, "r");
+		if (!fp)
+			return -errno;
+		s->kallsyms_fd = -1; /* fclose closes it */
+	} else {
+		fp = fopen("/proc/kallsyms", "re");
+	}
 	if (!fp)
 		return -errno;
 	while (getline(&line, &cap, fp) >= 0) {

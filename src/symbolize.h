@@ -69,6 +69,13 @@ struct symbolize_options {
 	gid_t debug_gid;
 	const gid_t *debug_groups; /* supplementary groups (borrowed during symbolize_create) */
 	size_t debug_ngroups;
+	/*
+	 * With have_kallsyms_fd: /proc/kallsyms, opened earlier and not read yet, to read instead
+	 * of opening it (taken over: closed by symbolize). The kernel decides at open whether the
+	 * opener sees addresses, so prof can open it and then give up CAP_SYSLOG.
+	 */
+	bool have_kallsyms_fd;
+	int kallsyms_fd;
 };
 
 struct symbolize;
