@@ -25,6 +25,7 @@ enum {
 	CLI_OPT_NO_DEMANGLE,
 	CLI_OPT_OFF_CPU,
 	CLI_OPT_WALL,
+	CLI_OPT_AS_ROOT,
 };
 
 static const struct option cli_record_options[] = {
@@ -48,6 +49,7 @@ static const struct option cli_record_options[] = {
 	{"no-demangle", no_argument, NULL, CLI_OPT_NO_DEMANGLE},
 	{"off-cpu", no_argument, NULL, CLI_OPT_OFF_CPU},
 	{"wall", no_argument, NULL, CLI_OPT_WALL},
+	{"as-root", no_argument, NULL, CLI_OPT_AS_ROOT},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
@@ -96,6 +98,8 @@ cli_record_usage(void)
 	       "      --wall             on-CPU plus off-CPU time per stack (wall/nanoseconds);\n"
 	       "                         implies --off-cpu; samples cpu-clock unless -e says\n"
 	       "                         cpu-clock or task-clock\n"
+	       "      --as-root          under sudo, run COMMAND as root too (by default it runs\n"
+	       "                         as the user who ran sudo: SUDO_UID, SUDO_GID)\n"
 	       "  -q, --quiet            no progress line and no summary\n"
 	       "  -v, --verbose          say more\n"
 	       "  -h, --help             this text\n"
@@ -103,6 +107,10 @@ cli_record_usage(void)
 	       "Ctrl-C (SIGINT), SIGTERM and SIGHUP stop profiling and write the profile; COMMAND\n"
 	       "gets the signal as it would without prof. View the profile with\n"
 	       "  go tool pprof -http=:8080 prof.pb.gz\n"
+	       "\n"
+	       "Under sudo (root, with SUDO_UID set), COMMAND runs as the user who ran sudo,\n"
+	       "with that user's groups, HOME, USER, LOGNAME and SHELL, and the profile belongs\n"
+	       "to that user; prof itself keeps only the capabilities it still needs.\n"
 	       "\n"
 	       "Exit status: COMMAND's (128+N if it died of signal N); 2 for a usage error; 1 if\n"
 	       "profiling failed; 126/127 if COMMAND could not be run.\n";
@@ -359,6 +367,9 @@ cli_parse_record(int argc, char **argv, struct cli_record *out, char **cause)
 			break;
 		case CLI_OPT_WALL:
 			out->wall = out->off_cpu = true;
+			break;
+		case CLI_OPT_AS_ROOT:
+			out->as_root = true;
 			break;
 		case 'q':
 			out->verbosity = -1;

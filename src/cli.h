@@ -49,6 +49,7 @@ struct cli_record {
 	bool no_demangle;   /* --no-demangle */
 	bool off_cpu;       /* --off-cpu: also where threads wait (off-cpu/nanoseconds) */
 	bool wall;          /* --wall: on- plus off-CPU time per stack (implies off_cpu) */
+	bool as_root;       /* --as-root: under sudo, run the command as root, not SUDO_UID */
 };
 
 /*

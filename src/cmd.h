@@ -17,4 +17,7 @@ int cmd_report(int argc, char **argv);
 /* prof dump: argv[0] is "dump". */
 int cmd_dump(int argc, char **argv);
 
+/* prof check: argv[0] is "check". */
+int cmd_check(int argc, char **argv);
+
 #endif

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/capability.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
@@ -51,11 +52,46 @@ record_now_ns(clockid_t clock)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+/* The directory a file `path` goes in (caller frees). */
+static char *
+record_output_dir(const char *path)
+{
+	char *dir = xstrdup(path), *slash = strrchr(dir, '/');
+
+	if (!slash)
+		strcpy(dir, ".");
+	else if (slash == dir)
+		dir[1] = '\0';
+	else
+		*slash = '\0';
+	return dir;
+}
+
+/*
+ * Creates (and removes) a file in `dir`: 0 or -errno. Tried for real, since access() says yes to
+ * root on a read-only file system.
+ */
+static int
+record_try_create(const char *dir)
+{
+	char *probe = xasprintf("%s/.prof-probe.XXXXXX", dir);
+	int fd = mkostemp(probe, O_CLOEXEC), ret = 0;
+
+	if (fd < 0) {
+		ret = -errno;
+	} else {
+		close(fd);
+		unlink(probe);
+	}
+	free(probe);
+	return ret;
+}
+
 /* Refuses, before anything runs, an output path we could never write. */
 static int
 record_check_output(const char *path)
 {
-	char *dir, *slash;
+	char *dir;
 	struct stat st;
 	int ok = 0;
 
@@ -65,36 +101,16 @@ record_check_output(const char *path)
 		log_error("cannot write the profile to '%s': it is a directory", path);
 		return -EISDIR;
 	}
-	dir = xstrdup(path);
-	slash = strrchr(dir, '/');
-	if (!slash)
-		strcpy(dir, ".");
-	else if (slash == dir)
-		dir[1] = '\0';
-	else
-		*slash = '\0';
+	dir = record_output_dir(path);
 	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
 		log_error("cannot write the profile to '%s': directory '%s' does not exist", path,
 			  dir);
 		ok = -ENOENT;
-	} else {
-		/*
-		 * Try it for real (access() says yes to root on a read-only file system): a long
-		 * recording must not end in "cannot write".
-		 */
-		char *probe = xasprintf("%s/.prof-probe.XXXXXX", dir);
-		int fd = mkostemp(probe, O_CLOEXEC);
-
-		if (fd < 0) {
-			log_error("cannot write the profile to '%s': cannot create files in "
-				  "directory '%s' (%s)",
-				  path, dir, strerror(errno));
-			ok = -errno;
-		} else {
-			close(fd);
-			unlink(probe);
-		}
-		free(probe);
+	} else if ((ok = record_try_create(dir)) < 0) {
+		/* A long recording must not end in "cannot write". */
+		log_error("cannot write the profile to '%s': cannot create files in directory '%s' "
+			  "(%s)",
+			  path, dir, strerror(-ok));
 	}
 	free(dir);
 	return ok;
@@ -487,7 +503,8 @@ record_summary(const struct cli_record *opt, const struct session *s, const stru
 
 /* Writes the profile in the chosen format, atomically (see outfile.c). 0 or -errno, *cause. */
 static int
-record_write(const struct cli_record *opt, const struct profile *p, char **cause)
+record_write(const struct cli_record *opt, const struct profile *p, uid_t uid, gid_t gid,
+	     char **cause)
 {
 	struct flame_options fo;
 	char *buf = NULL;
@@ -495,8 +512,23 @@ record_write(const struct cli_record *opt, const struct profile *p, char **cause
 	FILE *f;
 	int ret;
 
-	if (opt->format == CLI_FORMAT_PPROF)
+	*cause = NULL;
+	if (opt->format == CLI_FORMAT_PPROF && uid == (uid_t)-1)
 		return pprof_write_file(p, opt->output, cause);
+	if (opt->format == CLI_FORMAT_PPROF) {
+		ret = outfile_check(opt->output, cause);
+		if (ret < 0)
+			return ret;
+		ret = pprof_encode(p, (uint8_t **)&buf, &len);
+		if (ret < 0) {
+			*cause = log_cause("cannot encode the profile for '%s': %s", opt->output,
+					   strerror(-ret));
+			return ret;
+		}
+		ret = outfile_write_owned(opt->output, (const uint8_t *)buf, len, uid, gid, cause);
+		free(buf);
+		return ret;
+	}
 	/* The text formats are rendered in memory first, then written like the pprof. */
 	f = open_memstream(&buf, &len);
 	if (!f) {
@@ -515,7 +547,7 @@ record_write(const struct cli_record *opt, const struct profile *p, char **cause
 		*cause = log_cause("cannot render the profile");
 	}
 	if (ret == 0)
-		ret = outfile_write(opt->output, (const uint8_t *)buf, len, cause);
+		ret = outfile_write_owned(opt->output, (const uint8_t *)buf, len, uid, gid, cause);
 	free(buf);
 	return ret;
 }
@@ -609,7 +641,7 @@ record_explain_open(const struct privilege *priv, const struct events_config *cf
 static int
 record_start(const struct cli_record *opt, const struct privilege *priv,
 	     const struct events_config *cfg, struct session *session, struct target *target,
-	     const sigset_t *child_mask)
+	     const sigset_t *child_mask, const struct target_setup *setup)
 {
 	char *cause = NULL;
 	size_t i;
@@ -623,7 +655,7 @@ record_start(const struct cli_record *opt, const struct privilege *priv,
 		}
 	}
 	if (opt->argv)
-		err = target_launch(target, opt->argv, child_mask, opt->follow_children,
+		err = target_launch(target, opt->argv, child_mask, opt->follow_children, setup,
 				    &session_target_ops, session, &cause);
 	else if (opt->threads)
 		err = target_attach_threads(target, opt->targets, opt->ntargets,
@@ -655,6 +687,109 @@ record_start(const struct cli_record *opt, const struct privilege *priv,
 			 "where a thread's switches out and in cannot be paired: they get no "
 			 "off-CPU time");
 	return 0;
+}
+
+#ifndef CAP_PERFMON
+#define CAP_PERFMON 38
+#endif
+
+/*
+ * Least privilege, once the samplers of the threads alive now are open and the command runs (or
+ * the targets are attached). What prof still does until it exits, and the capability each needs
+ * where prof has it (as root, or through setcap):
+ *  - open samplers on threads born later, stopped at birth by ptrace: perf_event_open wants
+ *    perfmon_capable() for kernel mode above perf_event_paranoid 1 and, on another user's task,
+ *    perfmon_capable() or ptrace_may_access(): CAP_PERFMON (CAP_SYS_ADMIN on kernels before
+ *    5.8, which lack CAP_PERFMON);
+ *  - map their rings beyond kernel.perf_event_mlock_kb (perf_mmap): CAP_IPC_LOCK;
+ *  - read a target's /proc/PID/maps and exe after each exec, which ptrace_may_access
+ *    (PTRACE_MODE_READ_FSCREDS) guards: CAP_SYS_PTRACE whenever the target is another user's
+ *    or not dumpable. Targets change credentials at any time (the sudo'd command, a setuid exec,
+ *    prctl), so it is kept, and with it the kernel's own rule for setuid execs under a tracer;
+ *  - read the targets' binaries, debuginfo and perf-PID.map to symbolize them, wherever their
+ *    user keeps them (a home directory root may not search): CAP_DAC_READ_SEARCH, read-only;
+ *  - read /proc/kallsyms at the end, whose addresses the kernel shows by the credentials at
+ *    open: cmd_record opens it before the drop, so CAP_SYSLOG goes (kept only if that open
+ *    failed);
+ *  - write the profile: CAP_DAC_OVERRIDE only where its directory is not writable without it
+ *    (tried for real), and CAP_CHOWN under sudo, to give the file to the user.
+ * Everything else goes, from the permitted set too, so it cannot come back: CAP_KILL (signals
+ * reach the targets through ptrace, which needs no permission once attached), CAP_SETUID and
+ * CAP_SETGID (the command has its credentials already), CAP_SYS_RESOURCE (the fd limit is
+ * raised already), CAP_SYS_ADMIN where CAP_PERFMON exists, CAP_NET_*, CAP_SYS_MODULE, ... The
+ * inheritable and ambient sets are cleared (prof runs no program after this anyway).
+ */
+static void
+record_drop_privileges(const struct cli_record *opt, bool sudo, int kallsyms_fd)
+{
+	int keep[8];
+	size_t n = 0;
+	bool perfmon = CAP_IS_SUPPORTED(CAP_PERFMON);
+	int err;
+
+	if (!privilege_permitted(CAP_SYS_ADMIN) && !privilege_permitted(CAP_PERFMON) &&
+	    !privilege_permitted(CAP_SYS_PTRACE) && !privilege_permitted(CAP_DAC_OVERRIDE) &&
+	    !privilege_permitted(CAP_SYSLOG))
+		return; /* an ordinary user: nothing worth dropping */
+	keep[n++] = perfmon ? CAP_PERFMON : CAP_SYS_ADMIN;
+	keep[n++] = CAP_IPC_LOCK;
+	keep[n++] = CAP_SYS_PTRACE;
+	keep[n++] = CAP_DAC_READ_SEARCH;
+	if (kallsyms_fd < 0)
+		keep[n++] = CAP_SYSLOG;
+	if (sudo)
+		keep[n++] = CAP_CHOWN;
+	if (strcmp(opt->output, "-") != 0 && privilege_permitted(CAP_DAC_OVERRIDE)) {
+		char *dir = record_output_dir(opt->output);
+		int r;
+
+		privilege_set_effective(CAP_DAC_OVERRIDE, false);
+		r = record_try_create(dir);
+		privilege_set_effective(CAP_DAC_OVERRIDE, true);
+		if (r < 0)
+			keep[n++] = CAP_DAC_OVERRIDE;
+		free(dir);
+	}
+	err = privilege_drop(keep, n);
+	if (err < 0)
+		log_warn("cannot drop the capabilities prof no longer needs: %s", strerror(-err));
+	else
+		log_verbose("dropped every capability but CAP_%s, CAP_IPC_LOCK, CAP_SYS_PTRACE, "
+			    "CAP_DAC_READ_SEARCH%s%s%s (those prof has)",
+			    perfmon ? "PERFMON" : "SYS_ADMIN", kallsyms_fd < 0 ? ", CAP_SYSLOG" : "",
+			    sudo ? ", CAP_CHOWN" : "",
+			    keep[n - 1] == CAP_DAC_OVERRIDE ? ", CAP_DAC_OVERRIDE" : "");
+}
+
+/*
+ * For whom prof reads the --debug-dir files (checked by symbolize): the user who ran sudo, or,
+ * when root attaches to a process of another user, that user; (uid_t)-1 when prof reads for
+ * itself. The groups are borrowed from `sudo`.
+ */
+static void
+record_debug_user(const struct cli_record *opt, const struct privilege_user *sudo,
+		  struct privilege_user *out)
+{
+	char path[32];
+	struct stat st;
+
+	out->uid = (uid_t)-1;
+	if (!opt->ndebug_dirs)
+		return;
+	if (sudo) {
+		out->uid = sudo->uid;
+		out->gid = sudo->gid;
+		out->groups = sudo->groups;
+		out->ngroups = sudo->ngroups;
+		return;
+	}
+	if (geteuid() != 0 || !opt->ntargets)
+		return;
+	snprintf(path, sizeof(path), "/proc/%d", (int)opt->targets[0]);
+	if (stat(path, &st) == 0 && st.st_uid != 0) {
+		out->uid = st.st_uid;
+		out->gid = st.st_gid;
+	}
 }
 
 /*
@@ -694,6 +829,9 @@ record_symbolize_warnings(const struct cli_record *opt, const struct symbolize *
 		log_warn("%llu file(s) were replaced on disk while mapped: their frames are shown "
 			 "as [unknown] FILE+0xOFFSET",
 			 (unsigned long long)st->files_replaced);
+	if (st->debuginfo_refused)
+		log_warn("%llu debuginfo file(s) under --debug-dir refused: %s",
+			 (unsigned long long)st->debuginfo_refused, st->debuginfo_refused_why);
 	if (st->jitmaps_refused)
 		log_warn("%llu JIT symbol map(s) refused: %s", (unsigned long long)st->jitmaps_refused,
 			 st->jitmap_refused_why ? st->jitmap_refused_why : "untrusted");
@@ -718,11 +856,13 @@ cmd_record(int argc, char **argv)
 	struct session *session;
 	struct symbolize *sym;
 	struct profile *p;
+	struct privilege_user sudo_user = {0}, debug_for = {.uid = (uid_t)-1};
+	struct target_setup setup;
 	sigset_t stop_set, orig_mask;
-	char *cause = NULL, *what;
+	char *cause = NULL, *what, *who = NULL;
 	int64_t time_nanos, start;
 	double secs;
-	int code, failed_profile = 0;
+	int code, failed_profile = 0, kallsyms_fd = -1;
 	long size = 0;
 
 	if (cli_parse_record(argc, argv, &opt, &cause) < 0) {
@@ -742,6 +882,27 @@ cmd_record(int argc, char **argv)
 		events_config_free(&cfg);
 		return RECORD_EXIT_FAILED;
 	}
+	/*
+	 * `sudo prof record -- CMD` is for the privilege, not for running CMD as root: CMD runs as
+	 * the user who ran sudo, and the profile is theirs. --as-root is the way out.
+	 */
+	if (opt.argv && !opt.as_root) {
+		int r = privilege_sudo_user(&sudo_user, &cause);
+
+		if (r < 0) {
+			log_error("%s", cause);
+			free(cause);
+			events_config_free(&cfg);
+			return RECORD_EXIT_FAILED;
+		}
+		if (r == 1) {
+			who = xasprintf("user %s", sudo_user.name);
+			setup = (struct target_setup){
+				.fn = privilege_become, .arg = &sudo_user, .who = who};
+			log_info("running '%s' as %s (uid %d), who ran sudo; --as-root runs it as root",
+				 opt.argv[0], who, (int)sudo_user.uid);
+		}
+	}
 	record_raise_nofile();
 
 	sigemptyset(&stop_set);
@@ -754,6 +915,9 @@ cmd_record(int argc, char **argv)
 	loop.sigfd = signalfd(-1, &stop_set, SFD_NONBLOCK | SFD_CLOEXEC);
 	if (loop.sigfd < 0) {
 		log_error("cannot create a signalfd: %s", strerror(errno));
+		privilege_user_free(&sudo_user);
+		free(who);
+		events_config_free(&cfg);
 		return RECORD_EXIT_FAILED;
 	}
 
@@ -762,14 +926,21 @@ cmd_record(int argc, char **argv)
 	sigprocmask(SIG_BLOCK, NULL, &target.saved_mask);
 	time_nanos = record_now_ns(CLOCK_REALTIME);
 	start = record_now_ns(CLOCK_MONOTONIC);
-	code = record_start(&opt, &priv, &cfg, session, &target, &orig_mask);
+	code = record_start(&opt, &priv, &cfg, session, &target, &orig_mask,
+			    who ? &setup : NULL);
 	if (code) {
 		session_free(session);
 		target_free(&target);
 		events_config_free(&cfg);
 		close(loop.sigfd);
+		privilege_user_free(&sudo_user);
+		free(who);
 		return code;
 	}
+	/* Opened with the privilege it needs to show addresses, read when symbolizing. */
+	kallsyms_fd = open("/proc/kallsyms", O_RDONLY | O_CLOEXEC);
+	record_drop_privileges(&opt, who != NULL, kallsyms_fd);
+	record_debug_user(&opt, who ? &sudo_user : NULL, &debug_for);
 	/*
 	 * The command restores SIGPIPE's default itself; we want EPIPE, not death, on -o -, and
 	 * EFBIG with a message, not death, under a file-size limit.
@@ -796,12 +967,20 @@ cmd_record(int argc, char **argv)
 		.debug_dirs = opt.debug_dirs,
 		.ndebug_dirs = opt.ndebug_dirs,
 		.no_demangle = opt.no_demangle,
+		.debug_check = debug_for.uid != (uid_t)-1,
+		.debug_uid = debug_for.uid,
+		.debug_gid = debug_for.gid,
+		.debug_groups = debug_for.groups,
+		.debug_ngroups = debug_for.ngroups > 0 ? (size_t)debug_for.ngroups : 0,
+		.have_kallsyms_fd = kallsyms_fd >= 0,
+		.kallsyms_fd = kallsyms_fd,
 	});
 	what = record_describe(&opt);
 	p = session_finish(session, sym, what, time_nanos, (int64_t)(secs * 1e9));
 	free(what);
 	record_symbolize_warnings(&opt, sym);
-	if (record_write(&opt, p, &cause) < 0) {
+	if (record_write(&opt, p, who ? sudo_user.uid : (uid_t)-1, who ? sudo_user.gid : (gid_t)-1,
+			 &cause) < 0) {
 		log_error("%s", cause);
 		free(cause);
 		failed_profile = 1;
@@ -827,5 +1006,7 @@ cmd_record(int argc, char **argv)
 	target_free(&target);
 	events_config_free(&cfg);
 	close(loop.sigfd);
+	privilege_user_free(&sudo_user);
+	free(who);
 	return failed_profile ? RECORD_EXIT_FAILED : code;
 }

@@ -21,6 +21,8 @@ main_usage(FILE *f)
 		   "            (prof report [--folded | --flamegraph OUT.svg] FILE.pb.gz)\n"
 		   "  dump      print the stack of every thread of a running process\n"
 		   "            (prof dump -p PID [--json] [-o FILE.pb.gz])\n"
+		   "  check     say what this user may do with prof here, and what to change\n"
+		   "            to get the rest (capabilities, perf_event_paranoid, ...)\n"
 		   "\n"
 		   "prof COMMAND --help describes a command; prof --version prints the version.\n");
 }
@@ -40,6 +42,8 @@ main(int argc, char **argv)
 		return cmd_report(argc - 1, argv + 1);
 	if (strcmp(argv[1], "dump") == 0)
 		return cmd_dump(argc - 1, argv + 1);
+	if (strcmp(argv[1], "check") == 0)
+		return cmd_check(argc - 1, argv + 1);
 	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
 		printf("prof %s\n", PROF_VERSION);
 		return 0;

@@ -124,6 +124,13 @@ outfile_check(const char *path, char **cause)
 int
 outfile_write(const char *path, const uint8_t *buf, size_t len, char **cause)
 {
+	return outfile_write_owned(path, buf, len, (uid_t)-1, (gid_t)-1, cause);
+}
+
+int
+outfile_write_owned(const char *path, const uint8_t *buf, size_t len, uid_t uid, gid_t gid,
+		    char **cause)
+{
 	char *tmp = NULL;
 	int fd, ret;
 
@@ -139,6 +146,8 @@ outfile_write(const char *path, const uint8_t *buf, size_t len, char **cause)
 		goto fail;
 	}
 	ret = outfile_write_all(fd, buf, len);
+	if (!ret && (uid != (uid_t)-1 || gid != (gid_t)-1) && fchown(fd, uid, gid) < 0)
+		ret = -errno;
 	if (!ret && fsync(fd) < 0)
 		ret = -errno;
 	/* close() can report a deferred write error (NFS); it counts. */

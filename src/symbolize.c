@@ -84,6 +84,7 @@ struct symbolize {
 	size_t capbymap;
 
 	int kallsyms_state; /* 0 not read, 1 read, -errno failed */
+	int kallsyms_fd;    /* symbolize_options.kallsyms_fd (owned), or -1 */
 	struct symbolize_ksym *ksyms;
 	size_t nksyms;
 	char *kallsyms_names;
@@ -103,6 +104,18 @@ struct symbolize {
 	Dwfl_Callbacks callbacks;
 	char *debuginfo_path;
 	bool demangle;
+
+	/* symbolize_options.debug_check: the user dirs (resolved), whose files are checked */
+	struct symbolize_trust {
+		bool on;
+		uid_t uid;
+		gid_t gid;
+		gid_t *groups;
+		size_t ngroups;
+		char **dirs;
+		size_t ndirs;
+		char *system_path; /* debuginfo_path without the user dirs, to search on refusal */
+	} trust;
 
 	uint64_t pagesize;
 	struct symbolize_stats stats;
@@ -138,6 +151,222 @@ symbolize_debuginfo_path(const struct symbolize_options *opt)
 	return next;
 }
 
+/*
+ * --- debuginfo read for another user: the wrapper around dwfl_standard_find_debuginfo.
+ *
+ * Before libdwfl looks, each user directory's candidates for the module (what libdwfl would
+ * open there: DIR/.build-id/xx/yyyy.debug, DIR/FILEDIR/LINK, DIR/LINK) are checked; a directory
+ * with an untrusted one is left out of this search. libdwfl cannot be told to forget a file it
+ * opened (a build-id match is kept in the module at once), so checking first is the only way; the
+ * file it did open is checked again, which leaves only a user who swaps files while we look.
+ */
+
+static const char *symbolize_intern(struct symbolize *s, char *str);
+
+/* May `uid` (with gid and groups) read a file with this owner and mode? Root may. */
+static bool
+symbolize_trust_readable(const struct symbolize_trust *t, const struct stat *st)
+{
+	size_t i;
+
+	if (t->uid == 0)
+		return true;
+	if (st->st_uid == t->uid)
+		return st->st_mode & S_IRUSR;
+	if (st->st_gid == t->gid)
+		return st->st_mode & S_IRGRP;
+	for (i = 0; i < t->ngroups; i++)
+		if (st->st_gid == t->groups[i])
+			return st->st_mode & S_IRGRP;
+	return st->st_mode & S_IROTH;
+}
+
+static bool
+symbolize_trust_under(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	return strncmp(path, dir, n) == 0 && (path[n] == '/' || (n == 1 && dir[0] == '/'));
+}
+
+/*
+ * Why `cand`, looked up under user dir `dir`, must not be read for the user (caller frees), or
+ * NULL: it does not exist, or it is the user's (or root's) file inside `dir`, or a file outside
+ * that the user may read anyway and that is not another user's.
+ */
+static char *
+symbolize_trust_file(const struct symbolize_trust *t, const char *dir, const char *cand)
+{
+	char *real = realpath(cand, NULL), *why = NULL;
+	struct stat st;
+
+	if (!real || stat(real, &st) < 0) {
+		free(real);
+		return NULL;
+	}
+	if (!symbolize_trust_under(real, dir) && !symbolize_trust_readable(t, &st))
+		why = xasprintf("%s leads out of %s to %s, which uid %u may not read", cand, dir,
+				real, (unsigned)t->uid);
+	else if (st.st_uid != 0 && st.st_uid != t->uid)
+		why = xasprintf("%s is owned by uid %u, neither root nor uid %u for whom prof reads "
+				"it",
+				real, (unsigned)st.st_uid, (unsigned)t->uid);
+	free(real);
+	return why;
+}
+
+/* The first untrusted candidate for the module under user dir `dir` (see above), or NULL. */
+static char *
+symbolize_trust_dir(const struct symbolize_trust *t, const char *dir, Dwfl_Module *mod,
+		    const char *file_name, const char *debuglink)
+{
+	const unsigned char *bits;
+	GElf_Addr vaddr;
+	int nbits = dwfl_module_build_id(mod, &bits, &vaddr), k;
+	const char *slash = file_name ? strrchr(file_name, '/') : NULL;
+	char *cand[3] = {NULL, NULL, NULL}, *why = NULL, *link = NULL;
+	size_t i;
+
+	if (nbits > 1) {
+		char hex[2 * 64 + 1];
+
+		for (k = 0; k < nbits && k < 64; k++)
+			snprintf(hex + 2 * k, 3, "%02x", bits[k]);
+		cand[0] = xasprintf("%s/.build-id/%.2s/%s.debug", dir, hex, hex + 2);
+	}
+	/* Without a .gnu_debuglink, libdwfl tries the file's name plus ".debug". */
+	if (debuglink)
+		link = xstrdup(debuglink);
+	else if (file_name)
+		link = xasprintf("%s.debug", slash ? slash + 1 : file_name);
+	if (link && slash)
+		cand[1] = xasprintf("%s%.*s/%s", dir, (int)(slash - file_name), file_name, link);
+	if (link)
+		cand[2] = xasprintf("%s/%s", dir, link);
+	for (i = 0; i < 3; i++) {
+		if (!why && cand[i])
+			why = symbolize_trust_file(t, dir, cand[i]);
+		free(cand[i]);
+	}
+	free(link);
+	return why;
+}
+
+static void
+symbolize_trust_refuse(struct symbolize *s, char *why)
+{
+	s->stats.debuginfo_refused++;
+	if (!s->stats.debuginfo_refused_why)
+		s->stats.debuginfo_refused_why = symbolize_intern(s, why);
+	else
+		free(why);
+}
+
+static int
+symbolize_find_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname,
+			 Dwarf_Addr base, const char *file_name, const char *debuglink_file,
+			 GElf_Word debuglink_crc, char **debuginfo_file_name)
+{
+	struct symbolize *s = *userdata;
+	char *path = NULL, *full = NULL, *why, *next;
+	size_t i, used = 0;
+	int fd;
+
+	if (!s || !s->trust.on)
+		return dwfl_standard_find_debuginfo(mod, userdata, modname, base, file_name,
+						    debuglink_file, debuglink_crc,
+						    debuginfo_file_name);
+	/* The search path of symbolize_debuginfo_path, less the directories refused. */
+	path = xstrdup(":.debug");
+	for (i = 0; i < s->trust.ndirs; i++) {
+		why = symbolize_trust_dir(&s->trust, s->trust.dirs[i], mod, file_name,
+					  debuglink_file);
+		if (why) {
+			symbolize_trust_refuse(s, why);
+			continue;
+		}
+		next = xasprintf("%s:%s", path, s->trust.dirs[i]);
+		free(path);
+		path = next;
+		used++;
+	}
+	next = xasprintf("%s:/usr/lib/debug", path);
+	free(path);
+	path = next;
+	full = s->debuginfo_path;
+	s->debuginfo_path = path;
+	fd = dwfl_standard_find_debuginfo(mod, userdata, modname, base, file_name, debuglink_file,
+					  debuglink_crc, debuginfo_file_name);
+	s->debuginfo_path = full;
+	free(path);
+	/* What was opened, looked at again (a user dir's file swapped meanwhile). */
+	for (i = 0; fd >= 0 && used && *debuginfo_file_name && i < s->trust.ndirs; i++) {
+		char *real = realpath(*debuginfo_file_name, NULL);
+
+		why = real && symbolize_trust_under(real, s->trust.dirs[i])
+			      ? symbolize_trust_file(&s->trust, s->trust.dirs[i], real)
+			      : NULL;
+		free(real);
+		if (why) {
+			symbolize_trust_refuse(s, why);
+			close(fd);
+			free(*debuginfo_file_name);
+			*debuginfo_file_name = NULL;
+			fd = -1;
+		}
+	}
+	return fd;
+}
+
+static void
+symbolize_trust_init(struct symbolize *s, const struct symbolize_options *opt)
+{
+	size_t i;
+
+	if (!opt || !opt->debug_check || !opt->ndebug_dirs)
+		return;
+	s->trust.on = true;
+	s->trust.uid = opt->debug_uid;
+	s->trust.gid = opt->debug_gid;
+	if (opt->debug_ngroups) {
+		s->trust.groups = xcalloc(opt->debug_ngroups, sizeof(*s->trust.groups));
+		memcpy(s->trust.groups, opt->debug_groups,
+		       opt->debug_ngroups * sizeof(*s->trust.groups));
+		s->trust.ngroups = opt->debug_ngroups;
+	}
+	s->trust.dirs = xcalloc(opt->ndebug_dirs, sizeof(*s->trust.dirs));
+	for (i = 0; i < opt->ndebug_dirs; i++) {
+		char *r = realpath(opt->debug_dirs[i], NULL);
+
+		if (r)
+			s->trust.dirs[s->trust.ndirs++] = r;
+	}
+	s->trust.system_path = symbolize_debuginfo_path(NULL);
+}
+
+/* The module's userdata leads symbolize_find_debuginfo back to `s`. */
+static void
+symbolize_trust_module(struct symbolize *s, Dwfl_Module *mod)
+{
+	void **userdata = NULL;
+
+	if (s->trust.on && dwfl_module_info(mod, &userdata, NULL, NULL, NULL, NULL, NULL, NULL) &&
+	    userdata)
+		*userdata = s;
+}
+
+static void
+symbolize_trust_free(struct symbolize_trust *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->ndirs; i++)
+		free(t->dirs[i]);
+	free(t->dirs);
+	free(t->groups);
+	free(t->system_path);
+}
+
 struct symbolize *
 symbolize_create(const struct symbolize_options *opt)
 {
@@ -150,7 +379,10 @@ symbolize_create(const struct symbolize_options *opt)
 	s->demangle = !opt || !opt->no_demangle;
 	s->debuginfo_path = symbolize_debuginfo_path(opt);
 	s->callbacks.find_elf = dwfl_build_id_find_elf;
-	s->callbacks.find_debuginfo = dwfl_standard_find_debuginfo;
+	s->kallsyms_fd = opt && opt->have_kallsyms_fd ? opt->kallsyms_fd : -1;
+	symbolize_trust_init(s, opt);
+	s->callbacks.find_debuginfo = s->trust.on ? symbolize_find_debuginfo
+						  : dwfl_standard_find_debuginfo;
 	s->callbacks.section_address = dwfl_offline_section_address;
 	s->callbacks.debuginfo_path = &s->debuginfo_path;
 	return s;
@@ -182,6 +414,9 @@ symbolize_free(struct symbolize *s)
 	free(s->strs);
 	table_free(&s->strs_index);
 	free(s->debuginfo_path);
+	symbolize_trust_free(&s->trust);
+	if (s->kallsyms_fd >= 0)
+		close(s->kallsyms_fd);
 	free(s);
 }
 
@@ -321,6 +556,7 @@ symbolize_file_open(struct symbolize *s, struct symbolize_file *f)
 		f->err = -ENOEXEC;
 		goto fail;
 	}
+	symbolize_trust_module(s, f->mod);
 	f->err = symbolize_file_segs(f);
 	if (f->err)
 		goto fail;
@@ -714,7 +950,14 @@ symbolize_kallsyms_load(struct symbolize *s)
 	uint32_t order = 0;
 	FILE *fp;
 
-	fp = fopen("/proc/kallsyms", "re");
+	if (s->kallsyms_fd >= 0) {
+		fp = fdopen(s->kallsyms_fd, "r");
+		if (!fp)
+			return -errno;
+		s->kallsyms_fd = -1; /* fclose closes it */
+	} else {
+		fp = fopen("/proc/kallsyms", "re");
+	}
 	if (!fp)
 		return -errno;
 	while (getline(&line, &cap, fp) >= 0) {

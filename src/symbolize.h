@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "maps.h"
 
@@ -45,6 +46,8 @@ struct symbolize_stats {
 	uint64_t jitmaps;            /* /tmp/perf-PID.map files read */
 	uint64_t jitmaps_refused;    /* ... refused (owner, type, symlink) */
 	const char *jitmap_refused_why; /* why the first was refused (borrowed) */
+	uint64_t debuginfo_refused;  /* debuginfo under --debug-dir refused (see debug_check) */
+	const char *debuginfo_refused_why; /* why the first was refused (borrowed) */
 };
 
 struct symbolize_options {
@@ -56,6 +59,24 @@ struct symbolize_options {
 	const char *const *debug_dirs;
 	size_t ndebug_dirs;
 	bool no_demangle; /* Function names stay mangled, as in the symbol tables */
+	/*
+	 * Debuginfo under debug_dirs is read on behalf of another user (prof runs as root for
+	 * them): a file there owned by a user other than root and debug_user, or reached through
+	 * a symbolic link out of its directory to a file debug_user could not read, is refused
+	 * (counted in debuginfo_refused) and the system directories are searched instead.
+	 */
+	bool debug_check;
+	uid_t debug_uid;
+	gid_t debug_gid;
+	const gid_t *debug_groups; /* supplementary groups (borrowed during symbolize_create) */
+	size_t debug_ngroups;
+	/*
+	 * With have_kallsyms_fd: /proc/kallsyms, opened earlier and not read yet, to read instead
+	 * of opening it (taken over: closed by symbolize). The kernel decides at open whether the
+	 * opener sees addresses, so prof can open it and then give up CAP_SYSLOG.
+	 */
+	bool have_kallsyms_fd;
+	int kallsyms_fd;
 };
 
 struct symbolize;

@@ -115,20 +115,34 @@ target_thread_gone(struct target *t, struct target_thread *th)
 	t->ops->thread_exit(t->arg, th->pid, th->tid);
 }
 
+/* What the child sends back on the error pipe: which step failed, and its errno. */
+enum { TARGET_CHILD_EXEC, TARGET_CHILD_SETUP };
+
 static void
-target_child_exec(char *const argv[], int go_fd, int err_fd, const sigset_t *mask)
+target_child_exec(char *const argv[], int go_fd, int err_fd, const sigset_t *mask,
+		  const struct target_setup *setup)
 {
+	int err[2] = {TARGET_CHILD_EXEC, 0};
 	char c;
-	int err;
 
 	/* Back to what the user's shell gave us: the command must not see our signal setup. */
 	signal(SIGPIPE, SIG_DFL);
 	sigprocmask(SIG_SETMASK, mask, NULL);
 	if (read(go_fd, &c, 1) != 1)
 		_exit(127); /* prof gave up before starting us */
+	if (setup) {
+		int r = setup->fn(setup->arg);
+
+		if (r < 0) {
+			err[0] = TARGET_CHILD_SETUP;
+			err[1] = -r;
+			goto fail;
+		}
+	}
 	execvp(argv[0], argv);
-	err = errno;
-	if (write(err_fd, &err, sizeof(err)) < 0)
+	err[1] = errno;
+fail:
+	if (write(err_fd, err, sizeof(err)) < 0)
 		_exit(127);
 	_exit(127);
 }
@@ -251,9 +265,10 @@ target_options(bool follow_children)
 
 int
 target_launch(struct target *t, char *const argv[], const sigset_t *child_mask,
-	      bool follow_children, const struct target_ops *ops, void *arg, char **cause)
+	      bool follow_children, const struct target_setup *setup,
+	      const struct target_ops *ops, void *arg, char **cause)
 {
-	int go[2], errp[2], exec_errno = 0, err;
+	int go[2], errp[2], exec_err[2] = {0, 0}, err;
 	sigset_t block;
 	bool execd = false;
 	pid_t pid;
@@ -283,7 +298,8 @@ target_launch(struct target *t, char *const argv[], const sigset_t *child_mask,
 	if (pid == 0) {
 		close(go[1]);
 		close(errp[0]);
-		target_child_exec(argv, go[0], errp[1], child_mask ? child_mask : &t->saved_mask);
+		target_child_exec(argv, go[0], errp[1], child_mask ? child_mask : &t->saved_mask,
+				  setup);
 	}
 	close(go[0]);
 	close(errp[1]);
@@ -322,12 +338,18 @@ target_launch(struct target *t, char *const argv[], const sigset_t *child_mask,
 		}
 		execd = target_handle(t, w, status, pid);
 	}
-	n = read(errp[0], &exec_errno, sizeof(exec_errno));
+	n = read(errp[0], exec_err, sizeof(exec_err));
 	close(errp[0]);
 	if (!execd) {
-		if (n == (ssize_t)sizeof(exec_errno) && exec_errno) {
-			*cause = log_cause("cannot run '%s': %s", argv[0], strerror(exec_errno));
-			return -exec_errno;
+		if (n == (ssize_t)sizeof(exec_err) && exec_err[1] &&
+		    exec_err[0] == TARGET_CHILD_SETUP) {
+			*cause = log_cause("cannot run '%s' as %s: %s", argv[0], setup->who,
+					   strerror(exec_err[1]));
+			return -exec_err[1];
+		}
+		if (n == (ssize_t)sizeof(exec_err) && exec_err[1]) {
+			*cause = log_cause("cannot run '%s': %s", argv[0], strerror(exec_err[1]));
+			return -exec_err[1];
 		}
 		*cause = log_cause("the command '%s' ended before it started", argv[0]);
 		return -ECHILD;

@@ -87,14 +87,26 @@ struct target {
 };
 
 /*
- * Forks and execs argv under ptrace. Blocks SIGCHLD in the caller (so a signalfd can watch it);
+ * What the launched child does after the handshake, just before exec (sudo: become the invoking
+ * user). fn returns 0 or -errno; a failure is reported like a failed exec, as "cannot run CMD as
+ * WHO: ...", and the command never runs.
+ */
+struct target_setup {
+	int (*fn)(void *arg);
+	void *arg;
+	const char *who; /* for the message: "user alice" */
+};
+
+/*
+ * Forks and execs argv under ptrace (with `setup` applied first, when not NULL). Blocks SIGCHLD in the caller (so a signalfd can watch it);
  * the child runs with `child_mask` (NULL: the mask the caller had before this call). On success the command has exec'd, its first thread has
  * been handed to ops->thread_new (at_exec = true) and ops->exec, and it is running. On failure
  * returns -errno with *cause set (caller frees): exec failures carry the exec errno (-ENOENT:
  * command not found, -EACCES: not executable).
  */
 int target_launch(struct target *t, char *const argv[], const sigset_t *child_mask,
-		  bool follow_children, const struct target_ops *ops, void *arg, char **cause);
+		  bool follow_children, const struct target_setup *setup,
+		  const struct target_ops *ops, void *arg, char **cause);
 
 /*
  * Attaches to every thread of the processes `pids`, each PTRACE_SEIZEd (the thread list is

@@ -262,6 +262,9 @@ export HOME=$T/home GOCACHE=$T/gocache PPROF_TMPDIR=$T/pprof-tmp
 export GOTOOLCHAIN=local GOFLAGS= GOPROXY=off
 mkdir -p "$HOME" "$GOCACHE" "$PPROF_TMPDIR"
 unset PPROF_BINARY_PATH
+# Under `sudo make check`, prof record would run every workload as the user who ran sudo:
+# the tests that want that (sudo.test) set these themselves.
+unset SUDO_UID SUDO_GID SUDO_USER SUDO_COMMAND
 
 # Workload programs.
 wl()

@@ -254,6 +254,14 @@ main(void)
 		       "no debug dirs, no debuginfod, demangling by default");
 	}
 	{
+		char *a[] = {"record", "--as-root", "--", "app", NULL};
+		char *b[] = {"record", "--", "app", NULL};
+
+		tap_ok(parse(ARGC(a), a, &o, &cause) == 0 && o.as_root, "--as-root");
+		tap_ok(parse(ARGC(b), b, &o, &cause) == 0 && !o.as_root,
+		       "no --as-root: the sudo user by default");
+	}
+	{
 		char *a[] = {"record", "--debug-dir", "/a:/b", "--", "app", NULL};
 		expect_error(ARGC(a), a, "without ':'", "--debug-dir with a colon");
 	}
