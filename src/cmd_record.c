@@ -39,6 +39,7 @@
 
 #define RECORD_POLL_MS 100
 #define RECORD_STATUS_MS 500
+#define RECORD_PARKED_STACK 32768 /* bytes of stack copied from each thread asleep at attach */
 
 enum record_exit { RECORD_EXIT_FAILED = 1, RECORD_EXIT_USAGE = 2 };
 
@@ -658,6 +659,32 @@ record_start(const struct cli_record *opt, const struct privilege *priv,
 }
 
 /*
+ * --off-cpu -p: a thread asleep since before prof came has no switch out to give its stack.
+ * Copy the stacks of those asleep now (as prof dump does); their blocked time runs from `start`.
+ */
+static void
+record_off_parked(const struct cli_record *opt, struct session *session, struct target *target,
+		  int64_t start)
+{
+	size_t i;
+
+	if (!opt->off_cpu || opt->argv || opt->threads)
+		return;
+	for (i = 0; i < opt->ntargets; i++) {
+		struct target_snapshot snap;
+		size_t stack = session->cfg.stack_size > RECORD_PARKED_STACK ? session->cfg.stack_size
+									       : RECORD_PARKED_STACK;
+
+		target_snapshot_asleep(target, opt->targets[i], stack, &snap);
+		session_off_parked(session, &snap, (uint64_t)start);
+		log_verbose("--off-cpu: %zu thread(s) of process %d asleep at attach, stopped for "
+			    "%.1f ms to copy their stacks",
+			    snap.nthreads, (int)opt->targets[i], (double)snap.stop_ns / 1e6);
+		target_snapshot_free(&snap);
+	}
+}
+
+/*
  * Debuginfod is opt-in: libdwfl asks the servers in DEBUGINFOD_URLS whenever local debuginfo is
  * missing, so without --debuginfod that variable goes. With it, the client gets a short timeout
  * (its own default is 90 s a file) and shows its progress on a terminal.
@@ -776,6 +803,7 @@ cmd_record(int argc, char **argv)
 	 */
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGXFSZ, SIG_IGN);
+	record_off_parked(&opt, session, &target, start);
 
 	loop.session = session;
 	loop.target = &target;

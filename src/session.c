@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "arch/arch.h"
 #include "log.h"
 #include "xalloc.h"
 
@@ -328,25 +329,14 @@ session_user_chain(const uint64_t *ips, uint64_t nr, const uint64_t **user, uint
 	}
 }
 
-/* The sample's stack as profile location ids, into s->locs; returns how many. */
+/* s->stack as profile location ids, into s->locs; returns how many. */
 static size_t
-session_stack(struct session *s, struct session_thread *th, const struct record_sample *rs)
+session_locs(struct session *s, struct session_thread *th)
 {
-	struct unwind_stack *st = &s->stack;
+	const struct unwind_stack *st = &s->stack;
 	const struct maps_mapping *kernel = NULL;
 	uint32_t i;
 
-	unwind_callchain(rs->ips, rs->nr_ips, rs->ip, st, &s->stats.unwind);
-	if (s->dwarf && rs->regs_abi && rs->nr_regs) {
-		/* Kernel frames from the callchain, user frames from CFI (falling back to it). */
-		const uint64_t *fp;
-		uint32_t nfp;
-
-		session_user_chain(rs->ips, rs->nr_ips, &fp, &nfp);
-		st->n = st->nkernel;
-		unwind_dwarf_sample(s->dwarf, th->pid, rs->regs, rs->nr_regs, rs->stack,
-				    rs->stack_size, rs->stack_dyn_size, fp, nfp, st, &s->dwarf_stats);
-	}
 	for (i = 0; i < st->n; i++) {
 		const struct maps_mapping *m;
 
@@ -363,6 +353,26 @@ session_stack(struct session *s, struct session_thread *th, const struct record_
 					      st->pcs[i]);
 	}
 	return st->n;
+}
+
+/* The sample's stack as profile location ids, into s->locs; returns how many. */
+static size_t
+session_stack(struct session *s, struct session_thread *th, const struct record_sample *rs)
+{
+	struct unwind_stack *st = &s->stack;
+
+	unwind_callchain(rs->ips, rs->nr_ips, rs->ip, st, &s->stats.unwind);
+	if (s->dwarf && rs->regs_abi && rs->nr_regs) {
+		/* Kernel frames from the callchain, user frames from CFI (falling back to it). */
+		const uint64_t *fp;
+		uint32_t nfp;
+
+		session_user_chain(rs->ips, rs->nr_ips, &fp, &nfp);
+		st->n = st->nkernel;
+		unwind_dwarf_sample(s->dwarf, th->pid, rs->regs, rs->nr_regs, rs->stack,
+				    rs->stack_size, rs->stack_dyn_size, fp, nfp, st, &s->dwarf_stats);
+	}
+	return session_locs(s, th);
 }
 
 /*
@@ -388,6 +398,9 @@ session_off_charge(struct session *s, struct session_thread *th, uint64_t ns)
 			/* Each sample owns its location ids: they outlive the samples[] growth. */
 			locs = s->profile->samples[th->last_sample].location_ids;
 			n = s->profile->samples[th->last_sample].nlocs;
+		} else if (th->off_parked) {
+			locs = th->off_locs; /* where it slept at attach */
+			n = th->off_nlocs;
 		}
 	}
 	values[s->type_off] = (int64_t)ns;
@@ -419,6 +432,7 @@ session_off_sample(struct session *s, struct session_thread *th, const struct re
 		return;
 	if (th->off_stack)
 		session_off_reset(th); /* the SWITCH_IN of the previous interval was lost */
+	th->off_parked = false;
 	memcpy(th->off_locs, s->locs, n * sizeof(*s->locs));
 	th->off_nlocs = n;
 	th->off_stack = true;
@@ -432,7 +446,11 @@ session_switch(struct session *s, struct session_thread *th, const struct record
 	if (!r->sid.valid)
 		return;
 	if (r->u.sw.out) {
-		if (!th->off_out && !th->off_stack)
+		/*
+		 * After the context-switch sample: its time excludes the cost of writing that
+		 * sample (callchain, stack copy), which the CPU accounting gives the next task.
+		 */
+		if (!th->off_out)
 			th->off_time = r->sid.time;
 		th->off_out = true;
 		th->off_preempt = r->u.sw.preempt;
@@ -441,6 +459,48 @@ session_switch(struct session *s, struct session_thread *th, const struct record
 	if ((th->off_out || th->off_stack) && r->sid.time > th->off_time)
 		session_off_charge(s, th, r->sid.time - th->off_time);
 	session_off_reset(th);
+}
+
+void
+session_off_parked(struct session *s, const struct target_snapshot *snap, uint64_t since)
+{
+	struct unwind_dwarf *uw = s->dwarf, *own = NULL;
+	struct unwind_dwarf_stats stats;
+	size_t i;
+
+	if (!s->cfg.off_cpu)
+		return;
+	/* Frame-pointer mode has no DWARF unwinder; the copies have no kernel chain to walk. */
+	if (!uw && s->cfg.callchain)
+		uw = own = unwind_dwarf_create(s->maps);
+	memset(&stats, 0, sizeof(stats));
+	for (i = 0; i < snap->nthreads; i++) {
+		const struct target_snap_thread *ts = &snap->threads[i];
+		struct session_thread *th = session_thread_find(s, ts->tid);
+		struct unwind_stack *st = &s->stack;
+		size_t n;
+
+		if (ts->err || !ts->nregs || !th || !th->open || th->off_out || th->off_stack)
+			continue;
+		st->n = st->nkernel = 0;
+		if (uw)
+			unwind_dwarf_sample(uw, th->pid, ts->regs, ts->nregs, ts->stack,
+					    ts->stack_size, ts->stack_size, NULL, 0, st, &stats);
+		if (!st->n && arch_regs_ip(ts->regs, ts->nregs)) {
+			st->pcs[0] = arch_regs_ip(ts->regs, ts->nregs);
+			st->n = 1;
+		}
+		n = session_locs(s, th);
+		if (!th->off_locs)
+			th->off_locs = xcalloc(UNWIND_MAX_FRAMES, sizeof(*th->off_locs));
+		memcpy(th->off_locs, s->locs, n * sizeof(*s->locs));
+		th->off_nlocs = n;
+		th->off_stack = th->off_out = th->off_parked = true;
+		th->off_preempt = false;
+		th->off_time = since;
+		s->stats.off_parked++;
+	}
+	unwind_dwarf_free(own);
 }
 
 static void
@@ -595,6 +655,12 @@ session_record(const void *buf, size_t len, void *arg)
 		break;
 	case PERF_RECORD_LOST:
 		s->stats.lost += r.u.lost.lost;
+		/*
+		 * The switch that would close the thread's interval may be among them: an interval
+		 * paired across the gap could hold on-CPU time. Start afresh.
+		 */
+		if (rd->th)
+			session_off_reset(rd->th);
 		break;
 	case PERF_RECORD_THROTTLE:
 		s->stats.throttled++;
@@ -728,6 +794,7 @@ session_thread_start(struct session *s, pid_t pid, pid_t tid, const char *comm,
 	th->prev_enabled = th->prev_running = 0;
 	th->has_last = false;
 	session_off_reset(th);
+	th->off_parked = false;
 	if (s->cfg.off_cpu_stacks && !th->off_locs)
 		th->off_locs = xcalloc(UNWIND_MAX_FRAMES, sizeof(*th->off_locs));
 	s->stats.threads++;
@@ -1197,12 +1264,14 @@ session_finish(struct session *s, struct symbolize *sym, const char *what, int64
 					       "the thread's last on-CPU sample (state=approximate)");
 		c = xasprintf("off-cpu: blocked %.3fs, preempted %.3fs, approximate %.3fs; %llu "
 			      "context-switch samples; %llu threads still off CPU at the end, "
-			      "charged up to it",
+			      "charged up to it; %llu threads asleep at attach, their stacks "
+			      "copied then",
 			      (double)s->stats.off_ns[SESSION_OFF_BLOCKED] / 1e9,
 			      (double)s->stats.off_ns[SESSION_OFF_PREEMPTED] / 1e9,
 			      (double)s->stats.off_ns[SESSION_OFF_APPROX] / 1e9,
 			      (unsigned long long)s->stats.off_samples,
-			      (unsigned long long)s->stats.off_open);
+			      (unsigned long long)s->stats.off_open,
+			      (unsigned long long)s->stats.off_parked);
 		profile_add_comment(p, c);
 		free(c);
 	}
