@@ -170,6 +170,27 @@ record_status(const struct session *s, int64_t start, bool final)
 		(unsigned long long)s->stats.threads);
 }
 
+/*
+ * Bytes of user stack per context-switch sample: CLI_OFF_CPU_STACK, or PROF_OFF_CPU_STACK
+ * (8-aligned, 8..65528) for measuring the trade-off (bench/run).
+ */
+static uint32_t
+record_off_cpu_stack(void)
+{
+	const char *env = getenv("PROF_OFF_CPU_STACK");
+	char *end;
+	unsigned long v;
+
+	if (!env || !*env)
+		return CLI_OFF_CPU_STACK;
+	v = strtoul(env, &end, 10);
+	if (*end || v < 8 || v > 65528 || v % 8) {
+		log_warn("PROF_OFF_CPU_STACK=%s ignored: want a multiple of 8 from 8 to 65528", env);
+		return CLI_OFF_CPU_STACK;
+	}
+	return (uint32_t)v;
+}
+
 /* Builds the sampler configuration; the edge reports what it chose. */
 static int
 record_config(const struct cli_record *opt, const struct privilege *priv,
@@ -260,6 +281,7 @@ record_config(const struct cli_record *opt, const struct privilege *priv,
 	cfg->off_cpu = opt->off_cpu;
 	cfg->wall = opt->wall;
 	cfg->off_cpu_stacks = opt->off_cpu && cfg->kernel;
+	cfg->off_cpu_stack_size = record_off_cpu_stack();
 	/*
 	 * A context-switch sample carries a stack copy like any other, and a thread can switch far
 	 * more often than it is sampled on CPU: a larger ring unless told otherwise.

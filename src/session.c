@@ -29,6 +29,24 @@ struct session_reader {
 	struct session_thread *th;
 };
 
+/*
+ * A thread that switches 100k times a second mostly blocks in the same place, each time with
+ * the same stack: rather than unwind it each time (most of prof's cost there), the user frames
+ * of its last context-switch sample are kept with what that unwind read (unwind_dwarf_last_reads)
+ * and reused when the next sample has the same registers and the same words there.
+ */
+#define SESSION_MEMO_READS 64
+struct session_cs_memo {
+	bool valid;
+	uint64_t gen; /* session maps_gen */
+	uint64_t pc, sp, fp, stack_len;
+	uint32_t nreads;
+	uint32_t off[SESSION_MEMO_READS];
+	uint64_t val[SESSION_MEMO_READS];
+	uint32_t npcs;
+	uint64_t pcs[UNWIND_MAX_FRAMES];
+};
+
 static bool
 session_thread_eq(uint32_t id, const void *key, void *arg)
 {
@@ -250,6 +268,7 @@ session_free(struct session *s)
 		if (s->threads[i].open)
 			events_close(&s->threads[i].group);
 		free(s->threads[i].off_locs);
+		free(s->threads[i].cs_memo);
 	}
 	for (i = 0; i < s->ninherit; i++)
 		events_close(&s->inherit[i]);
@@ -305,6 +324,7 @@ session_find_mapping(struct session *s, pid_t pid, uint64_t pc)
 		 */
 		s->refreshed_pid = pid;
 		maps_load_proc(s->maps, pid);
+		s->maps_gen++;
 		m = maps_find(s->maps, pid, pc);
 	}
 	return m;
@@ -422,10 +442,99 @@ session_off_reset(struct session_thread *th)
  * just after it (perf_event_task_sched_out emits the software event first), the SWITCH_IN record
  * when it runs again; both go through the same ring, so they arrive in this order.
  */
+/* The valid bytes of the sample's stack copy. */
+static uint64_t
+session_stack_len(const struct record_sample *rs)
+{
+	return rs->stack_dyn_size < rs->stack_size ? rs->stack_dyn_size : rs->stack_size;
+}
+
+/* Is the sample's user stack the memo's? Then its user frames are the memo's. */
+static bool
+session_memo_hit(const struct session *s, const struct session_cs_memo *m,
+		 const struct record_sample *rs)
+{
+	uint64_t len = session_stack_len(rs), v;
+	uint32_t i;
+
+	if (!m->valid || m->gen != s->maps_gen || m->stack_len != len ||
+	    m->pc != arch_regs_ip(rs->regs, rs->nr_regs) ||
+	    m->sp != arch_regs_sp(rs->regs, rs->nr_regs) ||
+	    m->fp != arch_regs_fp(rs->regs, rs->nr_regs))
+		return false;
+	for (i = 0; i < m->nreads; i++) {
+		if (m->off[i] > len || len - m->off[i] < sizeof(v))
+			return false;
+		memcpy(&v, rs->stack + m->off[i], sizeof(v));
+		if (v != m->val[i])
+			return false;
+	}
+	return true;
+}
+
+/* Remembers the user frames just unwound (s->stack after `nkernel`), if they can be reused. */
+static void
+session_memo_store(struct session *s, struct session_cs_memo *m, const struct record_sample *rs,
+		   uint32_t nkernel)
+{
+	const struct unwind_stack *st = &s->stack;
+	uint64_t len = session_stack_len(rs);
+	const uint32_t *reads;
+	uint32_t n, i;
+
+	m->valid = false;
+	reads = unwind_dwarf_last_reads(s->dwarf, &n);
+	if (!reads || n > SESSION_MEMO_READS || st->n < nkernel)
+		return;
+	for (i = 0; i < n; i++) {
+		if (reads[i] > len || len - reads[i] < sizeof(m->val[i]))
+			return;
+		m->off[i] = reads[i];
+		memcpy(&m->val[i], rs->stack + reads[i], sizeof(m->val[i]));
+	}
+	m->nreads = n;
+	m->npcs = st->n - nkernel;
+	memcpy(m->pcs, st->pcs + nkernel, m->npcs * sizeof(*m->pcs));
+	m->pc = arch_regs_ip(rs->regs, rs->nr_regs);
+	m->sp = arch_regs_sp(rs->regs, rs->nr_regs);
+	m->fp = arch_regs_fp(rs->regs, rs->nr_regs);
+	m->stack_len = len;
+	m->gen = s->maps_gen;
+	m->valid = true;
+}
+
+/* A context-switch sample's stack, into s->locs: session_stack, or the memo's user frames. */
+static size_t
+session_off_stack(struct session *s, struct session_thread *th, const struct record_sample *rs)
+{
+	struct unwind_stack *st = &s->stack;
+	const uint64_t *fp;
+	uint32_t nfp, nkernel;
+
+	if (!s->dwarf || !rs->regs_abi || !rs->nr_regs || !rs->stack)
+		return session_stack(s, th, rs);
+	if (!th->cs_memo)
+		th->cs_memo = xcalloc(1, sizeof(*th->cs_memo));
+	unwind_callchain(rs->ips, rs->nr_ips, rs->ip, st, &s->stats.unwind);
+	nkernel = st->n = st->nkernel;
+	if (session_memo_hit(s, th->cs_memo, rs) &&
+	    nkernel + th->cs_memo->npcs <= UNWIND_MAX_FRAMES) {
+		memcpy(st->pcs + nkernel, th->cs_memo->pcs, th->cs_memo->npcs * sizeof(*st->pcs));
+		st->n = nkernel + th->cs_memo->npcs;
+		s->stats.off_reused++;
+		return session_locs(s, th);
+	}
+	session_user_chain(rs->ips, rs->nr_ips, &fp, &nfp);
+	unwind_dwarf_sample(s->dwarf, th->pid, rs->regs, rs->nr_regs, rs->stack, rs->stack_size,
+			    rs->stack_dyn_size, fp, nfp, st, &s->dwarf_stats);
+	session_memo_store(s, th->cs_memo, rs, nkernel);
+	return session_locs(s, th);
+}
+
 static void
 session_off_sample(struct session *s, struct session_thread *th, const struct record_sample *rs)
 {
-	size_t n = session_stack(s, th, rs);
+	size_t n = session_off_stack(s, th, rs);
 
 	s->stats.off_samples++;
 	if (!th->off_locs)
@@ -539,6 +648,7 @@ session_mmap(struct session *s, const struct record *r)
 
 	if (r->type == PERF_RECORD_MMAP2 && !(mm->prot & PROT_EXEC))
 		return;
+	s->maps_gen++;
 	memset(&tmpl, 0, sizeof(tmpl));
 	tmpl.start = mm->addr;
 	tmpl.end = mm->addr + mm->len;
@@ -644,6 +754,7 @@ session_record(const void *buf, size_t len, void *arg)
 			/* Untraced: no exec stop to wait for, the record is all we get. */
 			maps_exec(s->maps, (pid_t)r.u.comm.pid);
 			maps_load_proc(s->maps, (pid_t)r.u.comm.pid);
+			s->maps_gen++;
 			if (s->dwarf)
 				unwind_dwarf_forget(s->dwarf, (pid_t)r.u.comm.pid);
 		}
@@ -795,6 +906,8 @@ session_thread_start(struct session *s, pid_t pid, pid_t tid, const char *comm,
 	th->has_last = false;
 	session_off_reset(th);
 	th->off_parked = false;
+	if (th->cs_memo)
+		th->cs_memo->valid = false; /* a reused tid */
 	if (s->cfg.off_cpu_stacks && !th->off_locs)
 		th->off_locs = xcalloc(UNWIND_MAX_FRAMES, sizeof(*th->off_locs));
 	s->stats.threads++;
@@ -884,8 +997,10 @@ session_thread_new(void *arg, pid_t pid, pid_t tid, unsigned flags)
 	if (err < 0)
 		return err;
 	/* Mappings that exist before any MMAP2 of ours: a process we attach to, or a child. */
-	if (!at_exec && new_process)
+	if (!at_exec && new_process) {
 		maps_load_proc(s->maps, pid);
+		s->maps_gen++;
+	}
 	return 0;
 }
 
@@ -948,6 +1063,7 @@ session_exec(void *arg, pid_t pid, pid_t old_tid)
 	}
 	maps_exec(s->maps, pid);
 	maps_load_proc(s->maps, pid);
+	s->maps_gen++;
 	if (s->dwarf)
 		unwind_dwarf_forget(s->dwarf, pid);
 	if (s->nprocs && pid == s->procs[0].pid) {
@@ -1257,7 +1373,18 @@ session_finish(struct session *s, struct symbolize *sym, const char *what, int64
 					       "where it left the CPU; PERF_RECORD_SWITCH gives when it "
 					       "came back; state=preempted when the switch-out was a "
 					       "preemption, else blocked");
-		else
+		if (s->cfg.off_cpu_stacks && s->dwarf) {
+			uint32_t cs = s->cfg.off_cpu_stack_size;
+
+			c = xasprintf("off-cpu: context-switch samples carry %u bytes of user stack "
+				      "each (on-CPU samples %u); the kernel's frame-pointer chain "
+				      "goes on where that copy ends",
+				      cs && cs < s->cfg.stack_size ? cs : s->cfg.stack_size,
+				      s->cfg.stack_size);
+			profile_add_comment(p, c);
+			free(c);
+		}
+		if (!s->cfg.off_cpu_stacks)
 			profile_add_comment(p, "off-cpu: APPROXIMATE: no kernel-mode sampling "
 					       "(perf_event_paranoid), so no stack at switch-out: the "
 					       "time between PERF_RECORD_SWITCH out and in is charged to "
@@ -1265,13 +1392,15 @@ session_finish(struct session *s, struct symbolize *sym, const char *what, int64
 		c = xasprintf("off-cpu: blocked %.3fs, preempted %.3fs, approximate %.3fs; %llu "
 			      "context-switch samples; %llu threads still off CPU at the end, "
 			      "charged up to it; %llu threads asleep at attach, their stacks "
-			      "copied then",
+			      "copied then; %llu samples had the user stack of the thread's "
+			      "previous one, not unwound again",
 			      (double)s->stats.off_ns[SESSION_OFF_BLOCKED] / 1e9,
 			      (double)s->stats.off_ns[SESSION_OFF_PREEMPTED] / 1e9,
 			      (double)s->stats.off_ns[SESSION_OFF_APPROX] / 1e9,
 			      (unsigned long long)s->stats.off_samples,
 			      (unsigned long long)s->stats.off_open,
-			      (unsigned long long)s->stats.off_parked);
+			      (unsigned long long)s->stats.off_parked,
+			      (unsigned long long)s->stats.off_reused);
 		profile_add_comment(p, c);
 		free(c);
 	}

@@ -53,6 +53,8 @@ struct session_thread {
 	 */
 	bool off_parked;
 	uint64_t off_time;
+	/* its last context-switch sample's user frames, reused when the next is alike */
+	struct session_cs_memo *cs_memo;
 };
 
 /* The `state` label of off-CPU samples. */
@@ -91,6 +93,7 @@ struct session_stats {
 	uint64_t off_ns[3];    /* off-CPU time by enum session_off_state */
 	uint64_t off_open;     /* intervals still open at the end, charged up to it */
 	uint64_t off_parked;   /* threads asleep at attach, their stacks copied then */
+	uint64_t off_reused;   /* context-switch samples whose user frames were those of the last */
 };
 
 struct session {
@@ -117,6 +120,7 @@ struct session {
 	struct unwind_dwarf_stats dwarf_stats;
 
 	struct session_stats stats;
+	uint64_t maps_gen; /* bumped by every mapping change: the cs_memos are for one */
 	struct unwind_stack stack;
 	uint64_t locs[UNWIND_MAX_FRAMES];
 	/* untraced processes: inherited groups, and per CPU the one that owns the ring */
