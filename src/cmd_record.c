@@ -185,7 +185,8 @@ record_off_cpu_stack(void)
 		return CLI_OFF_CPU_STACK;
 	v = strtoul(env, &end, 10);
 	if (*end || v < 8 || v > 65528 || v % 8) {
-		log_warn("PROF_OFF_CPU_STACK=%s ignored: want a multiple of 8 from 8 to 65528", env);
+		log_warn("PROF_OFF_CPU_STACK=%s ignored: want a multiple of 8 from 8 to 65528",
+			 env);
 		return CLI_OFF_CPU_STACK;
 	}
 	return (uint32_t)v;
@@ -694,8 +695,9 @@ record_off_parked(const struct cli_record *opt, struct session *session, struct 
 		return;
 	for (i = 0; i < opt->ntargets; i++) {
 		struct target_snapshot snap;
-		size_t stack = session->cfg.stack_size > RECORD_PARKED_STACK ? session->cfg.stack_size
-									       : RECORD_PARKED_STACK;
+		size_t stack = session->cfg.stack_size > RECORD_PARKED_STACK
+				       ? session->cfg.stack_size
+				       : RECORD_PARKED_STACK;
 
 		target_snapshot_asleep(target, opt->targets[i], stack, &snap);
 		session_off_parked(session, &snap, (uint64_t)start);

@@ -390,7 +390,8 @@ session_stack(struct session *s, struct session_thread *th, const struct record_
 		session_user_chain(rs->ips, rs->nr_ips, &fp, &nfp);
 		st->n = st->nkernel;
 		unwind_dwarf_sample(s->dwarf, th->pid, rs->regs, rs->nr_regs, rs->stack,
-				    rs->stack_size, rs->stack_dyn_size, fp, nfp, st, &s->dwarf_stats);
+				    rs->stack_size, rs->stack_dyn_size, fp, nfp, st,
+				    &s->dwarf_stats);
 	}
 	return session_locs(s, th);
 }
@@ -1376,11 +1377,12 @@ session_finish(struct session *s, struct symbolize *sym, const char *what, int64
 		if (s->cfg.off_cpu_stacks && s->dwarf) {
 			uint32_t cs = s->cfg.off_cpu_stack_size;
 
-			c = xasprintf("off-cpu: context-switch samples carry %u bytes of user stack "
-				      "each (on-CPU samples %u); the kernel's frame-pointer chain "
-				      "goes on where that copy ends",
-				      cs && cs < s->cfg.stack_size ? cs : s->cfg.stack_size,
-				      s->cfg.stack_size);
+			c = xasprintf(
+				"off-cpu: context-switch samples carry %u bytes of user stack "
+				"each (on-CPU samples %u); the kernel's frame-pointer chain "
+				"goes on where that copy ends",
+				cs && cs < s->cfg.stack_size ? cs : s->cfg.stack_size,
+				s->cfg.stack_size);
 			profile_add_comment(p, c);
 			free(c);
 		}

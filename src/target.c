@@ -1100,8 +1100,7 @@ target_snapshot_free(struct target_snapshot *s)
  * its stop, when it comes, is a stale interrupt that target_poll resumes.
  */
 int
-target_snapshot_asleep(struct target *t, pid_t pid, size_t stack_bytes,
-		       struct target_snapshot *out)
+target_snapshot_asleep(struct target *t, pid_t pid, size_t stack_bytes, struct target_snapshot *out)
 {
 	uint64_t t0 = target_now_ns(), deadline;
 	size_t i, n = 0, cap = 0, pending = 0;
