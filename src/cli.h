@@ -14,6 +14,7 @@
 #define CLI_DWARF_MMAP_PAGES 128   /* with DWARF stacks, where locked memory is not limited */
 #define CLI_OFF_CPU_MMAP_PAGES 256 /* with --off-cpu: context-switch samples need room too */
 #define CLI_DEFAULT_STACK 8192 /* bytes of stack per sample: perf's default; see README */
+#define CLI_OFF_CPU_STACK      2048 /* ... per context-switch sample (--off-cpu; BENCHMARKS.md) */
 #define CLI_MAX_STACK 65528    /* the kernel's limit (u16 record size, 8-aligned) */
 #define CLI_MAX_EVENTS 8
 #define CLI_MAX_TARGETS 1024

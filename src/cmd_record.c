@@ -40,6 +40,7 @@
 
 #define RECORD_POLL_MS 100
 #define RECORD_STATUS_MS 500
+#define RECORD_PARKED_STACK 32768 /* bytes of stack copied from each thread asleep at attach */
 
 enum record_exit { RECORD_EXIT_FAILED = 1, RECORD_EXIT_USAGE = 2 };
 
@@ -185,6 +186,28 @@ record_status(const struct session *s, int64_t start, bool final)
 		(unsigned long long)s->stats.threads);
 }
 
+/*
+ * Bytes of user stack per context-switch sample: CLI_OFF_CPU_STACK, or PROF_OFF_CPU_STACK
+ * (8-aligned, 8..65528) for measuring the trade-off (bench/run).
+ */
+static uint32_t
+record_off_cpu_stack(void)
+{
+	const char *env = getenv("PROF_OFF_CPU_STACK");
+	char *end;
+	unsigned long v;
+
+	if (!env || !*env)
+		return CLI_OFF_CPU_STACK;
+	v = strtoul(env, &end, 10);
+	if (*end || v < 8 || v > 65528 || v % 8) {
+		log_warn("PROF_OFF_CPU_STACK=%s ignored: want a multiple of 8 from 8 to 65528",
+			 env);
+		return CLI_OFF_CPU_STACK;
+	}
+	return (uint32_t)v;
+}
+
 /* Builds the sampler configuration; the edge reports what it chose. */
 static int
 record_config(const struct cli_record *opt, const struct privilege *priv,
@@ -275,6 +298,7 @@ record_config(const struct cli_record *opt, const struct privilege *priv,
 	cfg->off_cpu = opt->off_cpu;
 	cfg->wall = opt->wall;
 	cfg->off_cpu_stacks = opt->off_cpu && cfg->kernel;
+	cfg->off_cpu_stack_size = record_off_cpu_stack();
 	/*
 	 * A context-switch sample carries a stack copy like any other, and a thread can switch far
 	 * more often than it is sampled on CPU: a larger ring unless told otherwise.
@@ -793,6 +817,33 @@ record_debug_user(const struct cli_record *opt, const struct privilege_user *sud
 }
 
 /*
+ * --off-cpu -p: a thread asleep since before prof came has no switch out to give its stack.
+ * Copy the stacks of those asleep now (as prof dump does); their blocked time runs from `start`.
+ */
+static void
+record_off_parked(const struct cli_record *opt, struct session *session, struct target *target,
+		  int64_t start)
+{
+	size_t i;
+
+	if (!opt->off_cpu || opt->argv || opt->threads)
+		return;
+	for (i = 0; i < opt->ntargets; i++) {
+		struct target_snapshot snap;
+		size_t stack = session->cfg.stack_size > RECORD_PARKED_STACK
+				       ? session->cfg.stack_size
+				       : RECORD_PARKED_STACK;
+
+		target_snapshot_asleep(target, opt->targets[i], stack, &snap);
+		session_off_parked(session, &snap, (uint64_t)start);
+		log_verbose("--off-cpu: %zu thread(s) of process %d asleep at attach, stopped for "
+			    "%.1f ms to copy their stacks",
+			    snap.nthreads, (int)opt->targets[i], (double)snap.stop_ns / 1e6);
+		target_snapshot_free(&snap);
+	}
+}
+
+/*
  * Debuginfod is opt-in: libdwfl asks the servers in DEBUGINFOD_URLS whenever local debuginfo is
  * missing, so without --debuginfod that variable goes. With it, the client gets a short timeout
  * (its own default is 90 s a file) and shows its progress on a terminal.
@@ -947,6 +998,7 @@ cmd_record(int argc, char **argv)
 	 */
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGXFSZ, SIG_IGN);
+	record_off_parked(&opt, session, &target, start);
 
 	loop.session = session;
 	loop.target = &target;

@@ -138,6 +138,14 @@ events_attr_offcpu(const struct events_config *cfg, bool enable_on_exec,
 	attr->freq = 0;
 	attr->sample_period = 1;
 	/*
+	 * A thread may switch 100k times a second: a full stack copy each time would be hundreds
+	 * of MB/s through the ring, and as many DWARF unwinds for prof. A shorter copy covers the
+	 * frames near the blocking call; the kernel's frame-pointer chain carries on from there.
+	 */
+	if (attr->sample_stack_user && cfg->off_cpu_stack_size &&
+	    cfg->off_cpu_stack_size < attr->sample_stack_user)
+		attr->sample_stack_user = cfg->off_cpu_stack_size;
+	/*
 	 * The event fires inside schedule(), in kernel mode: excluding the kernel would exclude
 	 * every one of them. The user registers and stack are still those of the thread's entry
 	 * into the kernel, so the user stack is unwound as for any other sample.

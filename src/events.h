@@ -45,6 +45,8 @@ struct events_config {
 	 */
 	bool off_cpu;
 	bool off_cpu_stacks;
+	/* bytes of user stack per context-switch sample, at most stack_size (0: stack_size) */
+	uint32_t off_cpu_stack_size;
 	bool wall; /* for the session: a wall type = leader period (ns) + off-CPU time */
 };
 

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "arch/arch.h"
 #include "log.h"
 #include "xalloc.h"
 
@@ -26,6 +27,24 @@
 struct session_reader {
 	struct session *s;
 	struct session_thread *th;
+};
+
+/*
+ * A thread that switches 100k times a second mostly blocks in the same place, each time with
+ * the same stack: rather than unwind it each time (most of prof's cost there), the user frames
+ * of its last context-switch sample are kept with what that unwind read (unwind_dwarf_last_reads)
+ * and reused when the next sample has the same registers and the same words there.
+ */
+#define SESSION_MEMO_READS 64
+struct session_cs_memo {
+	bool valid;
+	uint64_t gen; /* session maps_gen */
+	uint64_t pc, sp, fp, stack_len;
+	uint32_t nreads;
+	uint32_t off[SESSION_MEMO_READS];
+	uint64_t val[SESSION_MEMO_READS];
+	uint32_t npcs;
+	uint64_t pcs[UNWIND_MAX_FRAMES];
 };
 
 static bool
@@ -249,6 +268,7 @@ session_free(struct session *s)
 		if (s->threads[i].open)
 			events_close(&s->threads[i].group);
 		free(s->threads[i].off_locs);
+		free(s->threads[i].cs_memo);
 	}
 	for (i = 0; i < s->ninherit; i++)
 		events_close(&s->inherit[i]);
@@ -304,6 +324,7 @@ session_find_mapping(struct session *s, pid_t pid, uint64_t pc)
 		 */
 		s->refreshed_pid = pid;
 		maps_load_proc(s->maps, pid);
+		s->maps_gen++;
 		m = maps_find(s->maps, pid, pc);
 	}
 	return m;
@@ -328,25 +349,14 @@ session_user_chain(const uint64_t *ips, uint64_t nr, const uint64_t **user, uint
 	}
 }
 
-/* The sample's stack as profile location ids, into s->locs; returns how many. */
+/* s->stack as profile location ids, into s->locs; returns how many. */
 static size_t
-session_stack(struct session *s, struct session_thread *th, const struct record_sample *rs)
+session_locs(struct session *s, struct session_thread *th)
 {
-	struct unwind_stack *st = &s->stack;
+	const struct unwind_stack *st = &s->stack;
 	const struct maps_mapping *kernel = NULL;
 	uint32_t i;
 
-	unwind_callchain(rs->ips, rs->nr_ips, rs->ip, st, &s->stats.unwind);
-	if (s->dwarf && rs->regs_abi && rs->nr_regs) {
-		/* Kernel frames from the callchain, user frames from CFI (falling back to it). */
-		const uint64_t *fp;
-		uint32_t nfp;
-
-		session_user_chain(rs->ips, rs->nr_ips, &fp, &nfp);
-		st->n = st->nkernel;
-		unwind_dwarf_sample(s->dwarf, th->pid, rs->regs, rs->nr_regs, rs->stack,
-				    rs->stack_size, rs->stack_dyn_size, fp, nfp, st, &s->dwarf_stats);
-	}
 	for (i = 0; i < st->n; i++) {
 		const struct maps_mapping *m;
 
@@ -363,6 +373,27 @@ session_stack(struct session *s, struct session_thread *th, const struct record_
 					      st->pcs[i]);
 	}
 	return st->n;
+}
+
+/* The sample's stack as profile location ids, into s->locs; returns how many. */
+static size_t
+session_stack(struct session *s, struct session_thread *th, const struct record_sample *rs)
+{
+	struct unwind_stack *st = &s->stack;
+
+	unwind_callchain(rs->ips, rs->nr_ips, rs->ip, st, &s->stats.unwind);
+	if (s->dwarf && rs->regs_abi && rs->nr_regs) {
+		/* Kernel frames from the callchain, user frames from CFI (falling back to it). */
+		const uint64_t *fp;
+		uint32_t nfp;
+
+		session_user_chain(rs->ips, rs->nr_ips, &fp, &nfp);
+		st->n = st->nkernel;
+		unwind_dwarf_sample(s->dwarf, th->pid, rs->regs, rs->nr_regs, rs->stack,
+				    rs->stack_size, rs->stack_dyn_size, fp, nfp, st,
+				    &s->dwarf_stats);
+	}
+	return session_locs(s, th);
 }
 
 /*
@@ -388,6 +419,9 @@ session_off_charge(struct session *s, struct session_thread *th, uint64_t ns)
 			/* Each sample owns its location ids: they outlive the samples[] growth. */
 			locs = s->profile->samples[th->last_sample].location_ids;
 			n = s->profile->samples[th->last_sample].nlocs;
+		} else if (th->off_parked) {
+			locs = th->off_locs; /* where it slept at attach */
+			n = th->off_nlocs;
 		}
 	}
 	values[s->type_off] = (int64_t)ns;
@@ -409,16 +443,106 @@ session_off_reset(struct session_thread *th)
  * just after it (perf_event_task_sched_out emits the software event first), the SWITCH_IN record
  * when it runs again; both go through the same ring, so they arrive in this order.
  */
+/* The valid bytes of the sample's stack copy. */
+static uint64_t
+session_stack_len(const struct record_sample *rs)
+{
+	return rs->stack_dyn_size < rs->stack_size ? rs->stack_dyn_size : rs->stack_size;
+}
+
+/* Is the sample's user stack the memo's? Then its user frames are the memo's. */
+static bool
+session_memo_hit(const struct session *s, const struct session_cs_memo *m,
+		 const struct record_sample *rs)
+{
+	uint64_t len = session_stack_len(rs), v;
+	uint32_t i;
+
+	if (!m->valid || m->gen != s->maps_gen || m->stack_len != len ||
+	    m->pc != arch_regs_ip(rs->regs, rs->nr_regs) ||
+	    m->sp != arch_regs_sp(rs->regs, rs->nr_regs) ||
+	    m->fp != arch_regs_fp(rs->regs, rs->nr_regs))
+		return false;
+	for (i = 0; i < m->nreads; i++) {
+		if (m->off[i] > len || len - m->off[i] < sizeof(v))
+			return false;
+		memcpy(&v, rs->stack + m->off[i], sizeof(v));
+		if (v != m->val[i])
+			return false;
+	}
+	return true;
+}
+
+/* Remembers the user frames just unwound (s->stack after `nkernel`), if they can be reused. */
+static void
+session_memo_store(struct session *s, struct session_cs_memo *m, const struct record_sample *rs,
+		   uint32_t nkernel)
+{
+	const struct unwind_stack *st = &s->stack;
+	uint64_t len = session_stack_len(rs);
+	const uint32_t *reads;
+	uint32_t n, i;
+
+	m->valid = false;
+	reads = unwind_dwarf_last_reads(s->dwarf, &n);
+	if (!reads || n > SESSION_MEMO_READS || st->n < nkernel)
+		return;
+	for (i = 0; i < n; i++) {
+		if (reads[i] > len || len - reads[i] < sizeof(m->val[i]))
+			return;
+		m->off[i] = reads[i];
+		memcpy(&m->val[i], rs->stack + reads[i], sizeof(m->val[i]));
+	}
+	m->nreads = n;
+	m->npcs = st->n - nkernel;
+	memcpy(m->pcs, st->pcs + nkernel, m->npcs * sizeof(*m->pcs));
+	m->pc = arch_regs_ip(rs->regs, rs->nr_regs);
+	m->sp = arch_regs_sp(rs->regs, rs->nr_regs);
+	m->fp = arch_regs_fp(rs->regs, rs->nr_regs);
+	m->stack_len = len;
+	m->gen = s->maps_gen;
+	m->valid = true;
+}
+
+/* A context-switch sample's stack, into s->locs: session_stack, or the memo's user frames. */
+static size_t
+session_off_stack(struct session *s, struct session_thread *th, const struct record_sample *rs)
+{
+	struct unwind_stack *st = &s->stack;
+	const uint64_t *fp;
+	uint32_t nfp, nkernel;
+
+	if (!s->dwarf || !rs->regs_abi || !rs->nr_regs || !rs->stack)
+		return session_stack(s, th, rs);
+	if (!th->cs_memo)
+		th->cs_memo = xcalloc(1, sizeof(*th->cs_memo));
+	unwind_callchain(rs->ips, rs->nr_ips, rs->ip, st, &s->stats.unwind);
+	nkernel = st->n = st->nkernel;
+	if (session_memo_hit(s, th->cs_memo, rs) &&
+	    nkernel + th->cs_memo->npcs <= UNWIND_MAX_FRAMES) {
+		memcpy(st->pcs + nkernel, th->cs_memo->pcs, th->cs_memo->npcs * sizeof(*st->pcs));
+		st->n = nkernel + th->cs_memo->npcs;
+		s->stats.off_reused++;
+		return session_locs(s, th);
+	}
+	session_user_chain(rs->ips, rs->nr_ips, &fp, &nfp);
+	unwind_dwarf_sample(s->dwarf, th->pid, rs->regs, rs->nr_regs, rs->stack, rs->stack_size,
+			    rs->stack_dyn_size, fp, nfp, st, &s->dwarf_stats);
+	session_memo_store(s, th->cs_memo, rs, nkernel);
+	return session_locs(s, th);
+}
+
 static void
 session_off_sample(struct session *s, struct session_thread *th, const struct record_sample *rs)
 {
-	size_t n = session_stack(s, th, rs);
+	size_t n = session_off_stack(s, th, rs);
 
 	s->stats.off_samples++;
 	if (!th->off_locs)
 		return;
 	if (th->off_stack)
 		session_off_reset(th); /* the SWITCH_IN of the previous interval was lost */
+	th->off_parked = false;
 	memcpy(th->off_locs, s->locs, n * sizeof(*s->locs));
 	th->off_nlocs = n;
 	th->off_stack = true;
@@ -432,7 +556,11 @@ session_switch(struct session *s, struct session_thread *th, const struct record
 	if (!r->sid.valid)
 		return;
 	if (r->u.sw.out) {
-		if (!th->off_out && !th->off_stack)
+		/*
+		 * After the context-switch sample: its time excludes the cost of writing that
+		 * sample (callchain, stack copy), which the CPU accounting gives the next task.
+		 */
+		if (!th->off_out)
 			th->off_time = r->sid.time;
 		th->off_out = true;
 		th->off_preempt = r->u.sw.preempt;
@@ -441,6 +569,48 @@ session_switch(struct session *s, struct session_thread *th, const struct record
 	if ((th->off_out || th->off_stack) && r->sid.time > th->off_time)
 		session_off_charge(s, th, r->sid.time - th->off_time);
 	session_off_reset(th);
+}
+
+void
+session_off_parked(struct session *s, const struct target_snapshot *snap, uint64_t since)
+{
+	struct unwind_dwarf *uw = s->dwarf, *own = NULL;
+	struct unwind_dwarf_stats stats;
+	size_t i;
+
+	if (!s->cfg.off_cpu)
+		return;
+	/* Frame-pointer mode has no DWARF unwinder; the copies have no kernel chain to walk. */
+	if (!uw && s->cfg.callchain)
+		uw = own = unwind_dwarf_create(s->maps);
+	memset(&stats, 0, sizeof(stats));
+	for (i = 0; i < snap->nthreads; i++) {
+		const struct target_snap_thread *ts = &snap->threads[i];
+		struct session_thread *th = session_thread_find(s, ts->tid);
+		struct unwind_stack *st = &s->stack;
+		size_t n;
+
+		if (ts->err || !ts->nregs || !th || !th->open || th->off_out || th->off_stack)
+			continue;
+		st->n = st->nkernel = 0;
+		if (uw)
+			unwind_dwarf_sample(uw, th->pid, ts->regs, ts->nregs, ts->stack,
+					    ts->stack_size, ts->stack_size, NULL, 0, st, &stats);
+		if (!st->n && arch_regs_ip(ts->regs, ts->nregs)) {
+			st->pcs[0] = arch_regs_ip(ts->regs, ts->nregs);
+			st->n = 1;
+		}
+		n = session_locs(s, th);
+		if (!th->off_locs)
+			th->off_locs = xcalloc(UNWIND_MAX_FRAMES, sizeof(*th->off_locs));
+		memcpy(th->off_locs, s->locs, n * sizeof(*s->locs));
+		th->off_nlocs = n;
+		th->off_stack = th->off_out = th->off_parked = true;
+		th->off_preempt = false;
+		th->off_time = since;
+		s->stats.off_parked++;
+	}
+	unwind_dwarf_free(own);
 }
 
 static void
@@ -479,6 +649,7 @@ session_mmap(struct session *s, const struct record *r)
 
 	if (r->type == PERF_RECORD_MMAP2 && !(mm->prot & PROT_EXEC))
 		return;
+	s->maps_gen++;
 	memset(&tmpl, 0, sizeof(tmpl));
 	tmpl.start = mm->addr;
 	tmpl.end = mm->addr + mm->len;
@@ -584,6 +755,7 @@ session_record(const void *buf, size_t len, void *arg)
 			/* Untraced: no exec stop to wait for, the record is all we get. */
 			maps_exec(s->maps, (pid_t)r.u.comm.pid);
 			maps_load_proc(s->maps, (pid_t)r.u.comm.pid);
+			s->maps_gen++;
 			if (s->dwarf)
 				unwind_dwarf_forget(s->dwarf, (pid_t)r.u.comm.pid);
 		}
@@ -595,6 +767,12 @@ session_record(const void *buf, size_t len, void *arg)
 		break;
 	case PERF_RECORD_LOST:
 		s->stats.lost += r.u.lost.lost;
+		/*
+		 * The switch that would close the thread's interval may be among them: an interval
+		 * paired across the gap could hold on-CPU time. Start afresh.
+		 */
+		if (rd->th)
+			session_off_reset(rd->th);
 		break;
 	case PERF_RECORD_THROTTLE:
 		s->stats.throttled++;
@@ -728,6 +906,9 @@ session_thread_start(struct session *s, pid_t pid, pid_t tid, const char *comm,
 	th->prev_enabled = th->prev_running = 0;
 	th->has_last = false;
 	session_off_reset(th);
+	th->off_parked = false;
+	if (th->cs_memo)
+		th->cs_memo->valid = false; /* a reused tid */
 	if (s->cfg.off_cpu_stacks && !th->off_locs)
 		th->off_locs = xcalloc(UNWIND_MAX_FRAMES, sizeof(*th->off_locs));
 	s->stats.threads++;
@@ -817,8 +998,10 @@ session_thread_new(void *arg, pid_t pid, pid_t tid, unsigned flags)
 	if (err < 0)
 		return err;
 	/* Mappings that exist before any MMAP2 of ours: a process we attach to, or a child. */
-	if (!at_exec && new_process)
+	if (!at_exec && new_process) {
 		maps_load_proc(s->maps, pid);
+		s->maps_gen++;
+	}
 	return 0;
 }
 
@@ -881,6 +1064,7 @@ session_exec(void *arg, pid_t pid, pid_t old_tid)
 	}
 	maps_exec(s->maps, pid);
 	maps_load_proc(s->maps, pid);
+	s->maps_gen++;
 	if (s->dwarf)
 		unwind_dwarf_forget(s->dwarf, pid);
 	if (s->nprocs && pid == s->procs[0].pid) {
@@ -1190,19 +1374,35 @@ session_finish(struct session *s, struct symbolize *sym, const char *what, int64
 					       "where it left the CPU; PERF_RECORD_SWITCH gives when it "
 					       "came back; state=preempted when the switch-out was a "
 					       "preemption, else blocked");
-		else
+		if (s->cfg.off_cpu_stacks && s->dwarf) {
+			uint32_t cs = s->cfg.off_cpu_stack_size;
+
+			c = xasprintf(
+				"off-cpu: context-switch samples carry %u bytes of user stack "
+				"each (on-CPU samples %u); the kernel's frame-pointer chain "
+				"goes on where that copy ends",
+				cs && cs < s->cfg.stack_size ? cs : s->cfg.stack_size,
+				s->cfg.stack_size);
+			profile_add_comment(p, c);
+			free(c);
+		}
+		if (!s->cfg.off_cpu_stacks)
 			profile_add_comment(p, "off-cpu: APPROXIMATE: no kernel-mode sampling "
 					       "(perf_event_paranoid), so no stack at switch-out: the "
 					       "time between PERF_RECORD_SWITCH out and in is charged to "
 					       "the thread's last on-CPU sample (state=approximate)");
 		c = xasprintf("off-cpu: blocked %.3fs, preempted %.3fs, approximate %.3fs; %llu "
 			      "context-switch samples; %llu threads still off CPU at the end, "
-			      "charged up to it",
+			      "charged up to it; %llu threads asleep at attach, their stacks "
+			      "copied then; %llu samples had the user stack of the thread's "
+			      "previous one, not unwound again",
 			      (double)s->stats.off_ns[SESSION_OFF_BLOCKED] / 1e9,
 			      (double)s->stats.off_ns[SESSION_OFF_PREEMPTED] / 1e9,
 			      (double)s->stats.off_ns[SESSION_OFF_APPROX] / 1e9,
 			      (unsigned long long)s->stats.off_samples,
-			      (unsigned long long)s->stats.off_open);
+			      (unsigned long long)s->stats.off_open,
+			      (unsigned long long)s->stats.off_parked,
+			      (unsigned long long)s->stats.off_reused);
 		profile_add_comment(p, c);
 		free(c);
 	}

@@ -37,8 +37,8 @@ struct session_thread {
 	size_t last_sample; /* the profile sample its latest sample went to */
 	bool has_last;
 	/*
-	 * --off-cpu: the interval in progress. off_time is when the thread went off CPU (the
-	 * context-switch sample or the SWITCH_OUT record, whichever came first); off_locs its stack
+	 * --off-cpu: the interval in progress. off_time is when the thread went off CPU (its
+	 * SWITCH_OUT record, else its context-switch sample); off_locs its stack
 	 * (UNWIND_MAX_FRAMES, allocated when the thread starts).
 	 */
 	uint32_t off_labelsets[3]; /* by enum session_off_state */
@@ -47,7 +47,14 @@ struct session_thread {
 	bool off_stack;   /* off_locs holds the stack of this interval */
 	bool off_out;     /* a SWITCH_OUT came */
 	bool off_preempt; /* ... with PERF_RECORD_MISC_SWITCH_OUT_PREEMPT */
+	/*
+	 * It was asleep when prof attached: off_locs holds the stack copied then, which also
+	 * stands in for a last on-CPU stack (approximate intervals) until it has one.
+	 */
+	bool off_parked;
 	uint64_t off_time;
+	/* its last context-switch sample's user frames, reused when the next is alike */
+	struct session_cs_memo *cs_memo;
 };
 
 /* The `state` label of off-CPU samples. */
@@ -85,6 +92,8 @@ struct session_stats {
 	uint64_t off_samples;  /* context-switch samples */
 	uint64_t off_ns[3];    /* off-CPU time by enum session_off_state */
 	uint64_t off_open;     /* intervals still open at the end, charged up to it */
+	uint64_t off_parked;   /* threads asleep at attach, their stacks copied then */
+	uint64_t off_reused;   /* context-switch samples whose user frames were those of the last */
 };
 
 struct session {
@@ -111,6 +120,7 @@ struct session {
 	struct unwind_dwarf_stats dwarf_stats;
 
 	struct session_stats stats;
+	uint64_t maps_gen; /* bumped by every mapping change: the cs_memos are for one */
 	struct unwind_stack stack;
 	uint64_t locs[UNWIND_MAX_FRAMES];
 	/* untraced processes: inherited groups, and per CPU the one that owns the ring */
@@ -144,6 +154,13 @@ uint64_t session_read(struct session *s);
 size_t session_pollfds(struct session *s, struct pollfd *pfds, size_t max);
 /* After poll(): drains rings with data and closes groups whose thread hung up. */
 void session_handle_pollfds(struct session *s, const struct pollfd *pfds, size_t n);
+
+/*
+ * --off-cpu, attached: the threads of `snap` were asleep when the recording started at `since`
+ * (CLOCK_MONOTONIC ns), in the stacks copied there. Each one's interval starts at `since`, with
+ * that stack, and ends at its first switch in (or at the end). Call before reading their rings.
+ */
+void session_off_parked(struct session *s, const struct target_snapshot *snap, uint64_t since);
 
 /* Stops sampling: disables every group and drains what is left. Idempotent. */
 void session_stop(struct session *s);

@@ -1113,3 +1113,67 @@ target_snapshot_free(struct target_snapshot *s)
 	free(s->threads);
 	memset(s, 0, sizeof(*s));
 }
+
+/*
+ * Copies of the threads of `pid` that sleep (S or D) just after target_attach: PTRACE_INTERRUPT
+ * each (a traced thread stops at once from an interruptible sleep, whose system call is
+ * restarted when it goes on), copy it as target_snapshot does, and let it go on through
+ * target_handle, as any other stop. A thread that does not stop in time keeps err = -EAGAIN:
+ * its stop, when it comes, is a stale interrupt that target_poll resumes.
+ */
+int
+target_snapshot_asleep(struct target *t, pid_t pid, size_t stack_bytes, struct target_snapshot *out)
+{
+	uint64_t t0 = target_now_ns(), deadline;
+	size_t i, n = 0, cap = 0, pending = 0;
+
+	memset(out, 0, sizeof(*out));
+	out->pid = pid;
+	for (i = 0; i < t->nthreads; i++) {
+		const struct target_thread *th = &t->threads[i];
+		struct target_snap_thread *st;
+		struct target_stat stat;
+
+		if (!th->alive || !th->traced || th->pid != pid ||
+		    target_read_stat(pid, th->tid, &stat) < 0 ||
+		    (stat.state != 'S' && stat.state != 'D'))
+			continue;
+		xgrow(&out->threads, &cap, n + 1, sizeof(*out->threads));
+		st = &out->threads[n++];
+		memset(st, 0, sizeof(*st));
+		st->tid = th->tid;
+		st->stack = stack_bytes ? xmalloc(stack_bytes) : NULL;
+		st->err = -EAGAIN;
+		if (ptrace(PTRACE_INTERRUPT, st->tid, 0, 0) < 0)
+			st->err = -errno;
+		else
+			pending++;
+	}
+	out->nthreads = n;
+	deadline = t0 + TARGET_SNAP_TIMEOUT_MS * 1000000ULL;
+	while (pending > 0 && target_now_ns() < deadline) {
+		struct timespec nap = {0, 200 * 1000};
+
+		for (i = 0; i < n; i++) {
+			struct target_snap_thread *st = &out->threads[i];
+			int status;
+
+			if (st->err != -EAGAIN ||
+			    waitpid(st->tid, &status, __WALL | WNOHANG) != st->tid)
+				continue;
+			pending--;
+			if (WIFSTOPPED(status)) {
+				st->err = 0;
+				target_snap_copy(out, st, stack_bytes);
+			} else {
+				st->err = -ESRCH;
+			}
+			/* Whatever stop it was (ours, a signal, an event): handled as ever. */
+			target_handle(t, st->tid, status, 0);
+		}
+		if (pending > 0)
+			nanosleep(&nap, NULL);
+	}
+	out->stop_ns = target_now_ns() - t0;
+	return 0;
+}

@@ -212,6 +212,16 @@ int target_snapshot(pid_t pid, const pid_t *tids, size_t n, size_t stack_bytes,
 		    struct target_snapshot *out, char **cause);
 void target_snapshot_free(struct target_snapshot *s);
 
+/*
+ * --off-cpu -p: copies, as target_snapshot makes them, of the traced threads of `pid` that are
+ * asleep (S or D in /proc) right after target_attach, for the stack where each one waits. Each
+ * is interrupted once and goes on at once (an interrupted system call is restarted, as when a
+ * debugger attaches). A thread that did not stop within 500 ms has err = -EAGAIN. Returns 0;
+ * free with target_snapshot_free.
+ */
+int target_snapshot_asleep(struct target *t, pid_t pid, size_t stack_bytes,
+			   struct target_snapshot *out);
+
 /* The remedy for a process we may not trace (static text). */
 const char *target_perm_remedy(void);
 

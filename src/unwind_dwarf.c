@@ -83,6 +83,8 @@ enum {
 
 /* x86-64's red zone: leaf code and epilogues may keep data this far below the SP. */
 #define UNWIND_DWARF_RED_ZONE 128
+/* Stack words a sample's reads are kept track of, for unwind_dwarf_last_reads. */
+#define UNWIND_DWARF_READS 64
 
 struct unwind_dwarf_fact {
 	uint64_t pc;
@@ -144,6 +146,10 @@ struct unwind_dwarf_cur {
 	bool read_failed, read_past, read_below, read_zero;
 	bool refreshed; /* this sample reread /proc/PID/maps already */
 	enum unwind_dwarf_stop stop;
+	/* Offsets of the words read from the stack copy (unwind_dwarf_last_reads) */
+	uint32_t reads[UNWIND_DWARF_READS];
+	uint32_t nreads;
+	bool reads_lost; /* it depended on more than those words */
 };
 
 struct unwind_dwarf {
@@ -243,6 +249,17 @@ unwind_dwarf_read_file(struct unwind_dwarf_cur *c, uint64_t addr, uint64_t *val)
 	return true;
 }
 
+/* A word of the stack copy was read, at `off` bytes from its start. */
+static void
+unwind_dwarf_note_read(struct unwind_dwarf_cur *c, uint64_t off)
+{
+	if (c->nreads == UNWIND_DWARF_READS || off > UINT32_MAX) {
+		c->reads_lost = true;
+		return;
+	}
+	c->reads[c->nreads++] = (uint32_t)off;
+}
+
 static bool
 unwind_dwarf_memory_read(Dwfl *dwfl, Dwarf_Addr addr, Dwarf_Word *result, void *arg)
 {
@@ -250,6 +267,7 @@ unwind_dwarf_memory_read(Dwfl *dwfl, Dwarf_Addr addr, Dwarf_Word *result, void *
 	uint64_t v;
 
 	if (addr >= c->stack_lo && addr < c->stack_hi && c->stack_hi - addr >= sizeof(v)) {
+		unwind_dwarf_note_read(c, addr - c->stack_lo);
 		memcpy(&v, c->stack + (addr - c->stack_lo), sizeof(v));
 		c->read_zero |= v == 0;
 		*result = v;
@@ -265,6 +283,7 @@ unwind_dwarf_memory_read(Dwfl *dwfl, Dwarf_Addr addr, Dwarf_Word *result, void *
 	else if (addr < c->stack_lo && c->stack_lo - addr <= UNWIND_DWARF_RED_ZONE)
 		c->read_below = true;
 	c->read_failed = true;
+	c->reads_lost = true;
 	return false;
 }
 
@@ -913,6 +932,8 @@ unwind_dwarf_fp_walk(struct unwind_dwarf_cur *c, bool *added)
 		    fp >= c->stack_hi || c->stack_hi - fp < sizeof(rec))
 			return false;
 		memcpy(rec, c->stack + (fp - c->stack_lo), sizeof(rec));
+		unwind_dwarf_note_read(c, fp - c->stack_lo);
+		unwind_dwarf_note_read(c, fp - c->stack_lo + sizeof(rec[0]));
 		if (rec[1] == 0)
 			return false;
 		m = unwind_dwarf_find(c, rec[1] - 1);
@@ -956,6 +977,7 @@ unwind_dwarf_kernel_chain(struct unwind_dwarf_cur *c, const uint64_t *chain, uin
 
 	if (!chain || out->n == c->base)
 		return false;
+	c->reads_lost = true; /* the result depends on the chain too */
 	depth = out->n - c->base - 1;
 	if (depth < n && chain[depth] == c->last_raw)
 		j = depth;
@@ -1011,6 +1033,8 @@ unwind_dwarf_sample(struct unwind_dwarf *u, pid_t pid, const uint64_t *regs, uin
 	c->out = out;
 	c->base = out->n;
 	c->refreshed = false;
+	c->nreads = 0;
+	c->reads_lost = true; /* until a run is under way */
 	if (arch_regs_to_dwarf(regs, nregs, c->dwarf) != 0) {
 		if (unwind_dwarf_chain_only(out, fp_chain, nfp))
 			stats->fp_fallback++;
@@ -1040,6 +1064,8 @@ again:
 	c->stack_lo = c->sp;
 	c->stack_hi = c->sp + valid;
 	c->last_fp_ok = c->last_sp_ok = false;
+	c->nreads = 0;
+	c->reads_lost = false;
 
 	for (seg = 0; seg < UNWIND_DWARF_SEGMENTS; seg++) {
 		stop = unwind_dwarf_run(c);
@@ -1098,4 +1124,13 @@ again:
 	if (fp_added)
 		stats->fp_fallback++;
 	return (int)(out->n - c->base);
+}
+
+const uint32_t *
+unwind_dwarf_last_reads(const struct unwind_dwarf *u, uint32_t *n)
+{
+	const struct unwind_dwarf_cur *c = &u->cur;
+
+	*n = c->nreads;
+	return c->reads_lost ? NULL : c->reads;
 }

@@ -75,4 +75,16 @@ int unwind_dwarf_sample(struct unwind_dwarf *u, pid_t pid, const uint64_t *regs,
 			const uint64_t *fp_chain, uint32_t nfp, struct unwind_stack *out,
 			struct unwind_dwarf_stats *stats);
 
+/*
+ * What the last unwind_dwarf_sample depended on, for a caller that would rather not unwind the
+ * same stack twice: the offsets (from the start of the stack copy) of the 8-byte words of the
+ * copy it read, *n of them. Another sample of the same process with the same pc, sp and frame
+ * pointer, as much valid stack copy and the same words at those offsets unwinds the same, as
+ * long as the mappings are the same (CFI that finds a frame through another register, as a
+ * stack-realigning prologue's does, is the exception). NULL when it depended on more: a failed
+ * read, the kernel's callchain, more words than it keeps track of. Borrowed until the next
+ * unwind_dwarf_sample.
+ */
+const uint32_t *unwind_dwarf_last_reads(const struct unwind_dwarf *u, uint32_t *n);
+
 #endif

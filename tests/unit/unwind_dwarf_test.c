@@ -149,6 +149,56 @@ test_full(struct unwind_dwarf *u)
 		   "no early stop, no fallback");
 }
 
+/*
+ * What a complete unwind read of the copy: words inside it. The same stack with every other
+ * word scrambled unwinds the same; changing one word it read changes the result; a copy too
+ * short (a failed read) and the kernel's chain make it depend on more (NULL).
+ */
+static void
+test_last_reads(struct unwind_dwarf *u)
+{
+	static struct unwind_chain_capture scrambled;
+	struct unwind_dwarf_stats stats;
+	struct unwind_stack st;
+	const uint32_t *reads;
+	uint32_t n = 0, i, off;
+	bool inside = true, *read;
+	uint64_t chain[2];
+
+	test_unwind(u, self, &chain_cap, chain_cap.stack_size, chain_cap.dyn_size, NULL, 0, &st,
+		    &stats);
+	reads = unwind_dwarf_last_reads(u, &n);
+	if (!tap_ok(reads && n > 0, "last reads: a complete unwind read %u words of the copy", n))
+		return;
+	read = calloc(chain_cap.dyn_size / 8 + 1, sizeof(*read));
+	for (i = 0; i < n; i++) {
+		inside = inside && reads[i] % 8 == 0 && reads[i] + 8 <= chain_cap.dyn_size;
+		if (reads[i] + 8 <= chain_cap.dyn_size)
+			read[reads[i] / 8] = true;
+	}
+	tap_ok(inside, "last reads: 8-aligned words inside the valid copy");
+	off = reads[n - 1];
+	scrambled = chain_cap;
+	for (i = 0; i + 8 <= chain_cap.dyn_size; i += 8)
+		if (!read[i / 8])
+			memset(scrambled.stack + i, 0xa5, 8);
+	test_unwind(u, self, &scrambled, chain_cap.stack_size, chain_cap.dyn_size, NULL, 0, &st,
+		    &stats);
+	tap_ok(test_same(&st, &full), "last reads: the other words scrambled, the same stack");
+	memset(scrambled.stack + off, 0x5a, 8);
+	test_unwind(u, self, &scrambled, chain_cap.stack_size, chain_cap.dyn_size, NULL, 0, &st,
+		    &stats);
+	tap_ok(!test_same(&st, &full), "last reads: one of its words changed, another stack");
+	free(read);
+
+	test_unwind(u, self, &chain_cap, 64, 64, NULL, 0, &st, &stats);
+	tap_ok(unwind_dwarf_last_reads(u, &n) == NULL, "last reads: NULL after a failed read");
+	chain[0] = full.pcs[0];
+	chain[1] = full.pcs[1] + 1;
+	test_unwind(u, self, &chain_cap, 64, 64, chain, 2, &st, &stats);
+	tap_ok(unwind_dwarf_last_reads(u, &n) == NULL, "last reads: NULL with the kernel's chain");
+}
+
 /* A copy that ends in f3's frame: the kernel was asked for 64 bytes only. */
 static void
 test_short_copy(struct unwind_dwarf *u)
@@ -587,6 +637,7 @@ test_run(void)
 	tap_ok(maps_load_proc(maps, self) == 0, "maps_load_proc(self)");
 
 	test_full(u);
+	test_last_reads(u);
 	test_short_copy(u);
 	test_hybrid(u);
 	test_epilogue(u);
