@@ -50,6 +50,7 @@ struct symbolize_file {
 	struct symbolize_seg *segs;
 	size_t nsegs;
 	bool dwarf_checked, has_dwarf;
+	const struct maps_file *kept; /* the file kept open since it was mapped, or NULL */
 };
 
 struct symbolize_ksym {
@@ -265,6 +266,35 @@ symbolize_file_segs(struct symbolize_file *f)
 	return f->nsegs ? 0 : -ENOEXEC;
 }
 
+/*
+ * A new fd on the file kept open since it was first seen mapped: the mapped bytes, even when
+ * the path has another file by now (an upgrade) or none (deleted), which it counts.
+ */
+static int
+symbolize_file_kept(struct symbolize *s, struct symbolize_file *f)
+{
+	struct stat st;
+	int fd;
+
+	fd = fcntl(f->kept->fd, F_DUPFD_CLOEXEC, 3);
+	if (fd < 0)
+		return -errno;
+	if (f->kept->map_files || stat(f->path, &st) != 0 ||
+	    (major(st.st_dev) == f->maj && minor(st.st_dev) == f->min && st.st_ino != f->ino))
+		s->stats.files_recovered++;
+	return fd;
+}
+
+/* A path /proc/PID/maps gave for a file deleted (or renamed over) before we saw it mapped. */
+static bool
+symbolize_file_deleted(const char *path)
+{
+	static const char suffix[] = " (deleted)";
+	size_t len = strlen(path);
+
+	return len >= sizeof(suffix) - 1 && strcmp(path + len - (sizeof(suffix) - 1), suffix) == 0;
+}
+
 /* Opens and reports the file once; on failure remembers why. */
 static void
 symbolize_file_open(struct symbolize *s, struct symbolize_file *f)
@@ -278,6 +308,12 @@ symbolize_file_open(struct symbolize *s, struct symbolize_file *f)
 			f->err = fd;
 			goto fail;
 		}
+	} else if (f->kept) {
+		fd = symbolize_file_kept(s, f);
+		if (fd < 0) {
+			f->err = fd;
+			goto fail;
+		}
 	} else {
 		struct stat st;
 
@@ -285,6 +321,8 @@ symbolize_file_open(struct symbolize *s, struct symbolize_file *f)
 		fd = open(f->path, O_RDONLY | O_CLOEXEC);
 		if (fd < 0) {
 			f->err = -errno;
+			if (symbolize_file_deleted(f->path))
+				s->stats.files_replaced++;
 			goto fail;
 		}
 		/*
@@ -315,6 +353,8 @@ symbolize_file_open(struct symbolize *s, struct symbolize_file *f)
 	f->mod = dwfl_report_elf(f->dwfl, base, f->path, fd, 0, true);
 	dwfl_report_end(f->dwfl, NULL, NULL);
 	if (!f->mod) {
+		if (f->kept)
+			close(fd); /* libdwfl owns the fd only on success */
 		f->err = -ENOEXEC;
 		goto fail;
 	}
@@ -381,6 +421,7 @@ symbolize_file_get(struct symbolize *s, const struct maps_mapping *m)
 		f->maj = key.maj;
 		f->min = key.min;
 		f->ino = key.ino;
+		f->kept = m->file;
 		table_insert(&s->files_index, h, id);
 		symbolize_file_open(s, f);
 	}

@@ -554,6 +554,8 @@ unwind_dwarf_report(struct unwind_dwarf *u, struct unwind_dwarf_proc *p,
 		return -1;
 	if (strcmp(m->path, "[vdso]") == 0)
 		fd = vdso_fd();
+	else if (m->file) /* the mapped file itself, even if replaced on disk since */
+		fd = fcntl(m->file->fd, F_DUPFD_CLOEXEC, 3);
 	else
 		fd = open(m->path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
