@@ -13,8 +13,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <elf.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "table.h"
@@ -273,6 +275,104 @@ maps_file_open(pid_t pid, const struct maps_mapping *mm, bool *map_files)
 }
 
 static bool
+maps_mem_read(pid_t pid, uint64_t addr, void *buf, size_t len)
+{
+	struct iovec local = {buf, len};
+	struct iovec remote = {(void *)(uintptr_t)addr, len};
+
+	return process_vm_readv(pid, &local, 1, &remote, 1, 0) == (ssize_t)len;
+}
+
+/* The GNU build-id in `len` bytes of ELF notes, into f. */
+static void
+maps_file_notes(struct maps_file *f, const uint8_t *buf, size_t len)
+{
+	size_t pos = 0;
+
+	while (len - pos >= sizeof(Elf64_Nhdr)) {
+		Elf64_Nhdr nh;
+		size_t namesz, descsz;
+
+		memcpy(&nh, buf + pos, sizeof(nh));
+		pos += sizeof(nh);
+		namesz = ((size_t)nh.n_namesz + 3) & ~(size_t)3;
+		descsz = ((size_t)nh.n_descsz + 3) & ~(size_t)3;
+		if (namesz > len - pos || descsz > len - pos - namesz)
+			return;
+		if (nh.n_type == NT_GNU_BUILD_ID && nh.n_namesz == 4 &&
+		    memcmp(buf + pos, "GNU", 4) == 0 && nh.n_descsz > 0 &&
+		    nh.n_descsz <= sizeof(f->build_id)) {
+			memcpy(f->build_id, buf + pos + namesz, nh.n_descsz);
+			f->build_id_size = (uint8_t)nh.n_descsz;
+			return;
+		}
+		pos += namesz + descsz;
+	}
+}
+
+/*
+ * A file we cannot open any more, read from the process that maps it: its ELF header and
+ * program headers (mapped at the start of its first PT_LOAD, which the loader places just
+ * below mapping `mm`'s pages in the usual layouts: checked), its PT_LOADs and its build-id
+ * note. 64-bit native-endian ELF only. Leaves f->build_id_size 0 when anything does not fit.
+ */
+static void
+maps_file_from_memory(struct maps_file *f, pid_t pid, const struct maps_mapping *mm)
+{
+	uint64_t base = mm->start - mm->pgoff, bias = 0, seg_start;
+	Elf64_Phdr ph[32];
+	Elf64_Ehdr eh;
+	uint8_t notes[1024];
+	size_t i, nph;
+	bool first = true, covered = false;
+
+	if (mm->pgoff > mm->start || !maps_mem_read(pid, base, &eh, sizeof(eh)))
+		return;
+	if (memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 || eh.e_ident[EI_CLASS] != ELFCLASS64 ||
+	    eh.e_phentsize != sizeof(Elf64_Phdr) || eh.e_phnum == 0 || eh.e_phoff > 4096)
+		return;
+	nph = eh.e_phnum < 32 ? eh.e_phnum : 32;
+	if (!maps_mem_read(pid, base + eh.e_phoff, ph, nph * sizeof(*ph)))
+		return;
+	for (i = 0; i < nph; i++) {
+		if (ph[i].p_type != PT_LOAD)
+			continue;
+		if (first) {
+			/* ET_DYN: load bias from the first PT_LOAD, which holds the header */
+			if (eh.e_type == ET_DYN)
+				bias = base - (ph[i].p_vaddr & ~(uint64_t)0xfff);
+			first = false;
+		}
+		if (f->nloads < sizeof(f->loads) / sizeof(f->loads[0])) {
+			f->loads[f->nloads].offset = ph[i].p_offset;
+			f->loads[f->nloads].vaddr = ph[i].p_vaddr;
+			f->loads[f->nloads].filesz = ph[i].p_filesz;
+			f->loads[f->nloads].memsz = ph[i].p_memsz;
+			f->nloads++;
+		}
+		/* The segment `mm` maps must land where `mm` is, or base was a wrong guess. */
+		if (mm->pgoff >= (ph[i].p_offset & ~(uint64_t)0xfff) &&
+		    mm->pgoff < ph[i].p_offset + ph[i].p_filesz) {
+			seg_start = bias + (ph[i].p_vaddr & ~(uint64_t)0xfff) +
+				    (mm->pgoff - (ph[i].p_offset & ~(uint64_t)0xfff));
+			covered = seg_start == mm->start;
+		}
+	}
+	if (!covered) {
+		f->nloads = 0;
+		return;
+	}
+	for (i = 0; i < nph && !f->build_id_size; i++) {
+		size_t len = ph[i].p_filesz < sizeof(notes) ? ph[i].p_filesz : sizeof(notes);
+
+		if (ph[i].p_type == PT_NOTE && maps_mem_read(pid, bias + ph[i].p_vaddr, notes, len))
+			maps_file_notes(f, notes, len);
+	}
+	if (!f->build_id_size)
+		f->nloads = 0;
+}
+
+static bool
 maps_file_eq(uint32_t id, const void *key, void *arg)
 {
 	const struct maps *m = arg;
@@ -298,7 +398,7 @@ maps_file_keep(struct maps *m, pid_t pid, const struct maps_mapping *mm)
 	h = table_hash_u64(((uint64_t)mm->maj << 32 | mm->min) ^ mm->ino, h);
 	id = table_find(&m->files_index, h, mm, maps_file_eq, m);
 	if (id != TABLE_NONE)
-		return m->files[id]->fd >= 0 ? m->files[id] : NULL;
+		return m->files[id]->fd >= 0 || m->files[id]->build_id_size ? m->files[id] : NULL;
 	if (m->files_stats.kept >= m->keep_max) {
 		m->files_stats.over_limit++;
 		return NULL;
@@ -318,8 +418,11 @@ maps_file_keep(struct maps *m, pid_t pid, const struct maps_mapping *mm)
 		m->files_stats.map_files += f->map_files;
 	} else {
 		m->files_stats.failed++;
+		if (pid > 0)
+			maps_file_from_memory(f, pid, mm);
+		m->files_stats.build_ids += f->build_id_size > 0;
 	}
-	return f->fd >= 0 ? f : NULL;
+	return f->fd >= 0 || f->build_id_size ? f : NULL;
 }
 
 /*

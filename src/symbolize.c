@@ -56,7 +56,8 @@ struct symbolize_file {
 	struct symbolize_seg *segs;
 	size_t nsegs;
 	bool dwarf_checked, has_dwarf;
-	const struct maps_file *kept; /* the file kept open since it was mapped, or NULL */
+	const struct maps_file *kept; /* the file as first seen mapped (maps), or NULL */
+	bool debug_only;	      /* the file is gone: reported from its separate debug file */
 	struct symbolize_plt *plt;    /* its PLT entries by address (symbolize_plt_load) */
 	size_t nplt;
 	bool plt_loaded;
@@ -305,11 +306,77 @@ symbolize_file_deleted(const char *path)
 	return len >= sizeof(suffix) - 1 && strcmp(path + len - (sizeof(suffix) - 1), suffix) == 0;
 }
 
+/*
+ * The separate debug file of a file replaced or deleted before it could be kept open, found
+ * by the build-id its process had in memory (maps_file) under each debug root as
+ * ROOT/.build-id/xx/yyyy.debug. It has the symbols and DWARF but not the code, and its program
+ * headers lost their offsets, so the original's (from memory too) translate addresses. Returns
+ * an fd, or -1.
+ */
+static int symbolize_hex(const uint8_t *bits, size_t len, char *hex, size_t size);
+
+static int
+symbolize_file_debug(struct symbolize *s, struct symbolize_file *f)
+{
+	const struct maps_file *k = f->kept;
+	char hex[41], *path, *dirs, *dir, *save = NULL;
+	int fd = -1;
+
+	if (!k || !k->build_id_size || !k->nloads || k->build_id_size < 2 ||
+	    symbolize_hex(k->build_id, k->build_id_size, hex, sizeof(hex)) < 0)
+		return -1;
+	dirs = xstrdup(s->debuginfo_path);
+	for (dir = strtok_r(dirs, ":", &save); dir && fd < 0; dir = strtok_r(NULL, ":", &save)) {
+		if (dir[0] != '/')
+			continue;
+		path = xasprintf("%s/.build-id/%.2s/%s.debug", dir, hex, hex + 2);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		free(path);
+	}
+	free(dirs);
+	if (fd >= 0)
+		f->debug_only = true;
+	return fd;
+}
+
+/*
+ * The segments of a file reported from its debug file: the original's PT_LOADs, once the
+ * debug file is seen to have the same build-id (never name frames from another file).
+ */
+static int
+symbolize_file_debug_segs(struct symbolize *s, struct symbolize_file *f)
+{
+	const unsigned char *bits;
+	GElf_Addr vaddr;
+	size_t i;
+	int len;
+
+	if (!dwfl_module_getelf(f->mod, &f->bias))
+		return -ENOEXEC;
+	len = dwfl_module_build_id(f->mod, &bits, &vaddr);
+	if (len <= 0 || (size_t)len != f->kept->build_id_size ||
+	    memcmp(bits, f->kept->build_id, (size_t)len) != 0) {
+		s->stats.files_replaced++;
+		return -ESTALE;
+	}
+	f->segs = xreallocarray(NULL, f->kept->nloads, sizeof(*f->segs));
+	for (i = 0; i < f->kept->nloads; i++) {
+		f->segs[i].offset = f->kept->loads[i].offset;
+		f->segs[i].vaddr = f->kept->loads[i].vaddr;
+		f->segs[i].filesz = f->kept->loads[i].filesz;
+		f->segs[i].memsz = f->kept->loads[i].memsz;
+	}
+	f->nsegs = f->kept->nloads;
+	s->stats.files_recovered++;
+	return 0;
+}
+
 /* Opens and reports the file once; on failure remembers why. */
 static void
 symbolize_file_open(struct symbolize *s, struct symbolize_file *f)
 {
 	const char *base;
+	bool stale = false;
 	int fd;
 
 	if (strcmp(f->path, SYMBOLIZE_VDSO) == 0) {
@@ -318,7 +385,7 @@ symbolize_file_open(struct symbolize *s, struct symbolize_file *f)
 			f->err = fd;
 			goto fail;
 		}
-	} else if (f->kept) {
+	} else if (f->kept && f->kept->fd >= 0) {
 		fd = symbolize_file_kept(s, f);
 		if (fd < 0) {
 			f->err = fd;
@@ -331,24 +398,33 @@ symbolize_file_open(struct symbolize *s, struct symbolize_file *f)
 		fd = open(f->path, O_RDONLY | O_CLOEXEC);
 		if (fd < 0) {
 			f->err = -errno;
-			if (symbolize_file_deleted(f->path))
-				s->stats.files_replaced++;
-			goto fail;
-		}
-		/*
-		 * A file replaced on disk (an upgrade) since it was mapped has a new inode on the
-		 * same device: its symbols would be the wrong ones. Where the device differs
-		 * (overlayfs shows its own) the inodes cannot be compared, and the file is used.
-		 */
-		if (fstat(fd, &st) == 0 && f->ino && major(st.st_dev) == f->maj &&
-		    minor(st.st_dev) == f->min && st.st_ino != f->ino) {
+			if (!symbolize_file_deleted(f->path))
+				goto fail;
+			stale = true; /* deleted (or renamed over) before we saw it mapped */
+		} else if (fstat(fd, &st) == 0 && f->ino && major(st.st_dev) == f->maj &&
+			   minor(st.st_dev) == f->min && st.st_ino != f->ino) {
+			/*
+			 * A file replaced on disk (an upgrade) since it was mapped has a new inode
+			 * on the same device: its symbols would be the wrong ones. Where the device
+			 * differs (overlayfs shows its own) the inodes cannot be compared, and the
+			 * file is used.
+			 */
 			close(fd);
 			f->err = -ESTALE;
+			stale = true;
+		} else {
+			close(fd);
+		}
+		fd = -1;
+	}
+	if (stale) {
+		/* The original is gone: its separate debug file, found by build-id, will do. */
+		fd = symbolize_file_debug(s, f);
+		if (fd < 0) {
 			s->stats.files_replaced++;
 			goto fail;
 		}
-		close(fd);
-		fd = -1;
+		f->err = 0;
 	}
 
 	f->dwfl = dwfl_begin(&s->callbacks);
@@ -363,12 +439,12 @@ symbolize_file_open(struct symbolize *s, struct symbolize_file *f)
 	f->mod = dwfl_report_elf(f->dwfl, base, f->path, fd, 0, true);
 	dwfl_report_end(f->dwfl, NULL, NULL);
 	if (!f->mod) {
-		if (f->kept)
+		if (fd >= 0 && strcmp(f->path, SYMBOLIZE_VDSO) != 0)
 			close(fd); /* libdwfl owns the fd only on success */
 		f->err = -ENOEXEC;
 		goto fail;
 	}
-	f->err = symbolize_file_segs(f);
+	f->err = f->debug_only ? symbolize_file_debug_segs(s, f) : symbolize_file_segs(f);
 	if (f->err)
 		goto fail;
 	s->stats.files++;
