@@ -58,7 +58,9 @@ struct symbolize_file {
 	bool dwarf_checked, has_dwarf;
 	const struct maps_file *kept; /* the file as first seen mapped (maps), or NULL */
 	bool debug_only;	      /* the file is gone: reported from its separate debug file */
-	struct symbolize_plt *plt;    /* its PLT entries by address (symbolize_plt_load) */
+	uint8_t build_id[20];	      /* the mapping's, when it came without an inode (MMAP2) */
+	uint8_t build_id_size;
+	struct symbolize_plt *plt; /* its PLT entries by address (symbolize_plt_load) */
 	size_t nplt;
 	bool plt_loaded;
 };
@@ -371,6 +373,26 @@ symbolize_file_debug_segs(struct symbolize *s, struct symbolize_file *f)
 	return 0;
 }
 
+/*
+ * A mapping from an MMAP2 record with a build-id has no inode to compare: the file at its path
+ * is it only if the build-ids are the same (else an upgrade replaced it).
+ */
+static int
+symbolize_file_check_build_id(struct symbolize *s, struct symbolize_file *f)
+{
+	const unsigned char *bits;
+	GElf_Addr vaddr;
+	int len;
+
+	if (!f->build_id_size)
+		return 0;
+	len = dwfl_module_build_id(f->mod, &bits, &vaddr);
+	if (len == f->build_id_size && memcmp(bits, f->build_id, f->build_id_size) == 0)
+		return 0;
+	s->stats.files_replaced++;
+	return -ESTALE;
+}
+
 /* Opens and reports the file once; on failure remembers why. */
 static void
 symbolize_file_open(struct symbolize *s, struct symbolize_file *f)
@@ -445,6 +467,8 @@ symbolize_file_open(struct symbolize *s, struct symbolize_file *f)
 		goto fail;
 	}
 	f->err = f->debug_only ? symbolize_file_debug_segs(s, f) : symbolize_file_segs(f);
+	if (!f->err)
+		f->err = symbolize_file_check_build_id(s, f);
 	if (f->err)
 		goto fail;
 	s->stats.files++;
@@ -462,6 +486,8 @@ struct symbolize_file_key {
 	const char *path;
 	uint32_t maj, min;
 	uint64_t ino;
+	const uint8_t *build_id; /* from an MMAP2 record that has one instead of the inode */
+	uint8_t build_id_size;
 };
 
 static bool
@@ -472,6 +498,8 @@ symbolize_file_eq(uint32_t id, const void *key, void *arg)
 	const struct symbolize_file *f = &s->files[id];
 
 	return f->maj == k->maj && f->min == k->min && f->ino == k->ino &&
+	       f->build_id_size == k->build_id_size &&
+	       memcmp(f->build_id, k->build_id, k->build_id_size) == 0 &&
 	       strcmp(f->path, k->path) == 0;
 }
 
@@ -495,8 +523,11 @@ symbolize_file_get(struct symbolize *s, const struct maps_mapping *m)
 	key.maj = m->ino ? m->maj : 0;
 	key.min = m->ino ? m->min : 0;
 	key.ino = m->ino;
+	key.build_id = m->build_id;
+	key.build_id_size = m->ino ? 0 : m->build_id_size;
 	h = table_hash_bytes(key.path, strlen(key.path), 0);
 	h = table_hash_u64(((uint64_t)key.maj << 32 | key.min) ^ key.ino, h);
+	h = table_hash_bytes(key.build_id, key.build_id_size, h);
 	id = table_find(&s->files_index, h, &key, symbolize_file_eq, s);
 	if (id == TABLE_NONE) {
 		xgrow(&s->files, &s->capfiles, s->nfiles + 1, sizeof(*s->files));
@@ -507,6 +538,8 @@ symbolize_file_get(struct symbolize *s, const struct maps_mapping *m)
 		f->maj = key.maj;
 		f->min = key.min;
 		f->ino = key.ino;
+		memcpy(f->build_id, key.build_id, key.build_id_size);
+		f->build_id_size = key.build_id_size;
 		f->kept = m->file;
 		table_insert(&s->files_index, h, id);
 		symbolize_file_open(s, f);
