@@ -1033,8 +1033,11 @@ static const char *
 symbolize_slot_find(const struct symbolize_slot *v, size_t n, uint64_t got)
 {
 	struct symbolize_slot key = {got, NULL};
-	const struct symbolize_slot *hit = bsearch(&key, v, n, sizeof(*v), symbolize_slot_cmp);
+	const struct symbolize_slot *hit;
 
+	if (!n)
+		return NULL;
+	hit = bsearch(&key, v, n, sizeof(*v), symbolize_slot_cmp);
 	return hit ? hit->name : NULL;
 }
 
@@ -1215,12 +1218,13 @@ symbolize_plt_load(struct symbolize *s, struct symbolize_file *f)
 						      jumps, njumps, &cap);
 			}
 		}
-		if (pass == 0)
+		if (pass == 0 && nslots)
 			qsort(slots, nslots, sizeof(*slots), symbolize_slot_cmp);
 	}
 	free(slots);
 	free(jumps);
-	qsort(f->plt, f->nplt, sizeof(*f->plt), symbolize_plt_cmp);
+	if (f->nplt)
+		qsort(f->plt, f->nplt, sizeof(*f->plt), symbolize_plt_cmp);
 }
 
 /* `vaddr` in a PLT entry: its NAME@plt (libdwfl has no symbol there). 1, or 0 when not. */
