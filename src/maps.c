@@ -319,13 +319,16 @@ maps_file_notes(struct maps_file *f, const uint8_t *buf, size_t len)
 static void
 maps_file_from_memory(struct maps_file *f, pid_t pid, const struct maps_mapping *mm)
 {
-	uint64_t base = mm->start - mm->pgoff, bias = 0, seg_start;
+	uint64_t base = mm->start - mm->pgoff, bias = 0, seg_start, page = ~(uint64_t)4095;
+	long ps = sysconf(_SC_PAGESIZE);
 	Elf64_Phdr ph[32];
 	Elf64_Ehdr eh;
 	uint8_t notes[1024];
 	size_t i, nph;
 	bool first = true, covered = false;
 
+	if (ps > 0)
+		page = ~((uint64_t)ps - 1); /* the loader maps segments at page granularity */
 	if (mm->pgoff > mm->start || !maps_mem_read(pid, base, &eh, sizeof(eh)))
 		return;
 	if (memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 || eh.e_ident[EI_CLASS] != ELFCLASS64 ||
@@ -340,7 +343,7 @@ maps_file_from_memory(struct maps_file *f, pid_t pid, const struct maps_mapping 
 		if (first) {
 			/* ET_DYN: load bias from the first PT_LOAD, which holds the header */
 			if (eh.e_type == ET_DYN)
-				bias = base - (ph[i].p_vaddr & ~(uint64_t)0xfff);
+				bias = base - (ph[i].p_vaddr & page);
 			first = false;
 		}
 		if (f->nloads < sizeof(f->loads) / sizeof(f->loads[0])) {
@@ -351,10 +354,10 @@ maps_file_from_memory(struct maps_file *f, pid_t pid, const struct maps_mapping 
 			f->nloads++;
 		}
 		/* The segment `mm` maps must land where `mm` is, or base was a wrong guess. */
-		if (mm->pgoff >= (ph[i].p_offset & ~(uint64_t)0xfff) &&
+		if (mm->pgoff >= (ph[i].p_offset & page) &&
 		    mm->pgoff < ph[i].p_offset + ph[i].p_filesz) {
-			seg_start = bias + (ph[i].p_vaddr & ~(uint64_t)0xfff) +
-				    (mm->pgoff - (ph[i].p_offset & ~(uint64_t)0xfff));
+			seg_start = bias + (ph[i].p_vaddr & page) +
+				    (mm->pgoff - (ph[i].p_offset & page));
 			covered = seg_start == mm->start;
 		}
 	}
