@@ -877,12 +877,16 @@ record_symbolize_warnings(const struct cli_record *opt, const struct symbolize *
 		log_warn("kernel addresses are hidden (kernel.kptr_restrict, or no CAP_SYSLOG): "
 			 "kernel frames are shown as [kernel]");
 	if (st->files_replaced)
-		log_warn("%llu file(s) were replaced on disk while mapped: their frames are shown "
-			 "as [unknown] FILE+0xOFFSET",
+		log_warn("%llu file(s) were replaced or deleted on disk while mapped, and their "
+			 "original could not be had: their frames are shown as [unknown] FILE+0xOFFSET",
 			 (unsigned long long)st->files_replaced);
 	if (st->debuginfo_refused)
 		log_warn("%llu debuginfo file(s) under --debug-dir refused: %s",
 			 (unsigned long long)st->debuginfo_refused, st->debuginfo_refused_why);
+	if (st->files_recovered)
+		log_verbose("%llu file(s) replaced or deleted on disk while mapped were read from "
+			    "the original, kept open since it was mapped",
+			    (unsigned long long)st->files_recovered);
 	if (st->jitmaps_refused)
 		log_warn("%llu JIT symbol map(s) refused: %s", (unsigned long long)st->jitmaps_refused,
 			 st->jitmap_refused_why ? st->jitmap_refused_why : "untrusted");

@@ -9,9 +9,15 @@
 #include "maps.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <elf.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/uio.h>
+#include <unistd.h>
 
 #include "table.h"
 #include "xalloc.h"
@@ -30,6 +36,12 @@ struct maps {
 	size_t nspaces, capspaces;
 	struct table pids;
 	struct maps_mapping *kernel;
+
+	/* maps_keep_files: every file seen mapped (kept or not), by (path, device, inode) */
+	struct maps_file **files;
+	size_t nfiles, capfiles, keep_max;
+	struct table files_index;
+	struct maps_files_stats files_stats;
 };
 
 /* The kernel's half of the x86-64/arm64 48-bit address space, up to the top. */
@@ -166,6 +178,7 @@ maps_create(void)
 	struct maps *m = xcalloc(1, sizeof(*m));
 
 	table_init(&m->pids);
+	table_init(&m->files_index);
 	return m;
 }
 
@@ -185,7 +198,234 @@ maps_free(struct maps *m)
 		free(m->spaces[i].v);
 	free(m->spaces);
 	table_free(&m->pids);
+	for (i = 0; i < m->nfiles; i++) {
+		if (m->files[i]->fd >= 0)
+			close(m->files[i]->fd);
+		free(m->files[i]->path);
+		free(m->files[i]);
+	}
+	free(m->files);
+	table_free(&m->files_index);
 	free(m);
+}
+
+/* --- the files behind mappings --- */
+
+void
+maps_keep_files(struct maps *m, size_t max)
+{
+	m->keep_max = max;
+}
+
+const struct maps_files_stats *
+maps_files_stats(const struct maps *m)
+{
+	return &m->files_stats;
+}
+
+/*
+ * Whether `fd` is the file `mm` maps. Where the devices differ (overlayfs shows its own in
+ * stat, the real file's in /proc/PID/maps) the inodes cannot be compared, and the file is
+ * taken to be it, as symbolization does.
+ */
+static bool
+maps_file_is(int fd, const struct maps_mapping *mm)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+		return false;
+	if (major(st.st_dev) != mm->maj || minor(st.st_dev) != mm->min)
+		return true;
+	return st.st_ino == mm->ino;
+}
+
+/*
+ * Opens the file that `mm` maps in `pid`: the path when it still holds the mapped inode, else
+ * the mapping itself through /proc/PID/map_files (the original inode, whatever the path holds
+ * now). -1 when neither works.
+ */
+static int
+maps_file_open(pid_t pid, const struct maps_mapping *mm, bool *map_files)
+{
+	char proc[96];
+	int fd;
+
+	/* (A deleted file's path ends in " (deleted)": usually no file, at worst another one.) */
+	*map_files = false;
+	fd = open(mm->path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0 && maps_file_is(fd, mm))
+		return fd;
+	if (fd >= 0)
+		close(fd);
+	if (pid <= 0)
+		return -1;
+	snprintf(proc, sizeof(proc), "/proc/%d/map_files/%llx-%llx", (int)pid,
+		 (unsigned long long)mm->start, (unsigned long long)mm->end);
+	fd = open(proc, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	/* The range may hold another mapping by now (records are read late): check. */
+	if (!maps_file_is(fd, mm)) {
+		close(fd);
+		return -1;
+	}
+	*map_files = true;
+	return fd;
+}
+
+static bool
+maps_mem_read(pid_t pid, uint64_t addr, void *buf, size_t len)
+{
+	struct iovec local = {buf, len};
+	struct iovec remote = {(void *)(uintptr_t)addr, len};
+
+	return process_vm_readv(pid, &local, 1, &remote, 1, 0) == (ssize_t)len;
+}
+
+/* The GNU build-id in `len` bytes of ELF notes, into f. */
+static void
+maps_file_notes(struct maps_file *f, const uint8_t *buf, size_t len)
+{
+	size_t pos = 0;
+
+	while (len - pos >= sizeof(Elf64_Nhdr)) {
+		Elf64_Nhdr nh;
+		size_t namesz, descsz;
+
+		memcpy(&nh, buf + pos, sizeof(nh));
+		pos += sizeof(nh);
+		namesz = ((size_t)nh.n_namesz + 3) & ~(size_t)3;
+		descsz = ((size_t)nh.n_descsz + 3) & ~(size_t)3;
+		if (namesz > len - pos || descsz > len - pos - namesz)
+			return;
+		if (nh.n_type == NT_GNU_BUILD_ID && nh.n_namesz == 4 &&
+		    memcmp(buf + pos, "GNU", 4) == 0 && nh.n_descsz > 0 &&
+		    nh.n_descsz <= sizeof(f->build_id)) {
+			memcpy(f->build_id, buf + pos + namesz, nh.n_descsz);
+			f->build_id_size = (uint8_t)nh.n_descsz;
+			return;
+		}
+		pos += namesz + descsz;
+	}
+}
+
+/*
+ * A file we cannot open any more, read from the process that maps it: its ELF header and
+ * program headers (mapped at the start of its first PT_LOAD, which the loader places just
+ * below mapping `mm`'s pages in the usual layouts: checked), its PT_LOADs and its build-id
+ * note. 64-bit native-endian ELF only. Leaves f->build_id_size 0 when anything does not fit.
+ */
+static void
+maps_file_from_memory(struct maps_file *f, pid_t pid, const struct maps_mapping *mm)
+{
+	uint64_t base = mm->start - mm->pgoff, bias = 0, seg_start, page = ~(uint64_t)4095;
+	long ps = sysconf(_SC_PAGESIZE);
+	Elf64_Phdr ph[32];
+	Elf64_Ehdr eh;
+	uint8_t notes[1024];
+	size_t i, nph;
+	bool first = true, covered = false;
+
+	if (ps > 0)
+		page = ~((uint64_t)ps - 1); /* the loader maps segments at page granularity */
+	if (mm->pgoff > mm->start || !maps_mem_read(pid, base, &eh, sizeof(eh)))
+		return;
+	if (memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 || eh.e_ident[EI_CLASS] != ELFCLASS64 ||
+	    eh.e_phentsize != sizeof(Elf64_Phdr) || eh.e_phnum == 0 || eh.e_phoff > 4096)
+		return;
+	nph = eh.e_phnum < 32 ? eh.e_phnum : 32;
+	if (!maps_mem_read(pid, base + eh.e_phoff, ph, nph * sizeof(*ph)))
+		return;
+	for (i = 0; i < nph; i++) {
+		if (ph[i].p_type != PT_LOAD)
+			continue;
+		if (first) {
+			/* ET_DYN: load bias from the first PT_LOAD, which holds the header */
+			if (eh.e_type == ET_DYN)
+				bias = base - (ph[i].p_vaddr & page);
+			first = false;
+		}
+		if (f->nloads < sizeof(f->loads) / sizeof(f->loads[0])) {
+			f->loads[f->nloads].offset = ph[i].p_offset;
+			f->loads[f->nloads].vaddr = ph[i].p_vaddr;
+			f->loads[f->nloads].filesz = ph[i].p_filesz;
+			f->loads[f->nloads].memsz = ph[i].p_memsz;
+			f->nloads++;
+		}
+		/* The segment `mm` maps must land where `mm` is, or base was a wrong guess. */
+		if (mm->pgoff >= (ph[i].p_offset & page) &&
+		    mm->pgoff < ph[i].p_offset + ph[i].p_filesz) {
+			seg_start = bias + (ph[i].p_vaddr & page) +
+				    (mm->pgoff - (ph[i].p_offset & page));
+			covered = seg_start == mm->start;
+		}
+	}
+	if (!covered) {
+		f->nloads = 0;
+		return;
+	}
+	for (i = 0; i < nph && !f->build_id_size; i++) {
+		size_t len = ph[i].p_filesz < sizeof(notes) ? ph[i].p_filesz : sizeof(notes);
+
+		if (ph[i].p_type == PT_NOTE && maps_mem_read(pid, bias + ph[i].p_vaddr, notes, len))
+			maps_file_notes(f, notes, len);
+	}
+	if (!f->build_id_size)
+		f->nloads = 0;
+}
+
+static bool
+maps_file_eq(uint32_t id, const void *key, void *arg)
+{
+	const struct maps *m = arg;
+	const struct maps_mapping *k = key;
+	const struct maps_file *f = m->files[id];
+
+	return f->maj == k->maj && f->min == k->min && f->ino == k->ino &&
+	       strcmp(f->path, k->path) == 0;
+}
+
+/* The kept file of new mapping `mm` of `pid`, opened the first time the file is seen. */
+static const struct maps_file *
+maps_file_keep(struct maps *m, pid_t pid, const struct maps_mapping *mm)
+{
+	struct maps_file *f;
+	uint64_t h;
+	uint32_t id;
+
+	if (!mm->ino || !mm->path || mm->path[0] != '/' || mm->path[1] == '/' ||
+	    strncmp(mm->path, "/memfd:", 7) == 0)
+		return NULL;
+	h = table_hash_bytes(mm->path, strlen(mm->path), 0);
+	h = table_hash_u64(((uint64_t)mm->maj << 32 | mm->min) ^ mm->ino, h);
+	id = table_find(&m->files_index, h, mm, maps_file_eq, m);
+	if (id != TABLE_NONE)
+		return m->files[id]->fd >= 0 || m->files[id]->build_id_size ? m->files[id] : NULL;
+	if (m->files_stats.kept >= m->keep_max) {
+		m->files_stats.over_limit++;
+		return NULL;
+	}
+	f = xcalloc(1, sizeof(*f));
+	f->path = xstrdup(mm->path);
+	f->maj = mm->maj;
+	f->min = mm->min;
+	f->ino = mm->ino;
+	f->fd = maps_file_open(pid, mm, &f->map_files);
+	xgrow(&m->files, &m->capfiles, m->nfiles + 1, sizeof(*m->files));
+	m->files[m->nfiles] = f;
+	table_insert(&m->files_index, h, (uint32_t)m->nfiles);
+	m->nfiles++;
+	if (f->fd >= 0) {
+		m->files_stats.kept++;
+		m->files_stats.map_files += f->map_files;
+	} else {
+		m->files_stats.failed++;
+		if (pid > 0)
+			maps_file_from_memory(f, pid, mm);
+		m->files_stats.build_ids += f->build_id_size > 0;
+	}
+	return f->fd >= 0 || f->build_id_size ? f : NULL;
 }
 
 /*
@@ -295,6 +535,8 @@ maps_add(struct maps *m, pid_t pid, const struct maps_mapping *tmpl)
 		repl[nrepl++] = maps_new(m, pid, o, o->start, tmpl->start, o->pgoff);
 	}
 	mm = maps_new(m, pid, tmpl, tmpl->start, tmpl->end, tmpl->pgoff);
+	if (m->keep_max && !mm->file)
+		mm->file = maps_file_keep(m, pid, mm);
 	repl[nrepl++] = mm;
 	if (first < last && sp->v[last - 1]->end > tmpl->end) {
 		const struct maps_mapping *o = sp->v[last - 1];

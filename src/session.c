@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -220,6 +221,20 @@ session_note_pid(struct session *s, pid_t pid)
 	return true;
 }
 
+/*
+ * How many mapped files to keep open (so that upgrades and deletions while the target runs do
+ * not cost their symbols): a quarter of the fds we may open, which the samplers need most.
+ */
+static size_t
+session_keep_max(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
+		return 1024;
+	return rl.rlim_cur / 4 < 4096 ? (size_t)(rl.rlim_cur / 4) : 4096;
+}
+
 struct session *
 session_create(const struct events_config *cfg)
 {
@@ -230,6 +245,7 @@ session_create(const struct events_config *cfg)
 	s->cfg = *cfg;
 	events_layout(cfg, &s->layout);
 	s->maps = maps_create();
+	maps_keep_files(s->maps, session_keep_max());
 	if (cfg->callchain && cfg->dwarf)
 		s->dwarf = unwind_dwarf_create(s->maps);
 	s->profile = profile_create();

@@ -37,7 +37,8 @@ struct symbolize_result {
 struct symbolize_stats {
 	uint64_t files;        /* ELF files opened */
 	uint64_t files_failed; /* could not be opened or read */
-	uint64_t files_replaced; /* ... of which replaced on disk since they were mapped */
+	uint64_t files_replaced; /* ... of which replaced or deleted on disk since mapped */
+	uint64_t files_recovered; /* replaced or deleted, read from the file kept open (maps) */
 	uint64_t addrs;        /* addresses looked up */
 	uint64_t unknown;      /* addresses with no symbol */
 	bool kallsyms_hidden;  /* /proc/kallsyms addresses read as zero */

@@ -573,6 +573,8 @@ unwind_dwarf_report(struct unwind_dwarf *u, struct unwind_dwarf_proc *p,
 		return -1;
 	if (strcmp(m->path, "[vdso]") == 0)
 		fd = vdso_fd();
+	else if (m->file && m->file->fd >= 0) /* the mapped file, even if replaced since */
+		fd = fcntl(m->file->fd, F_DUPFD_CLOEXEC, 3);
 	else
 		fd = open(m->path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
