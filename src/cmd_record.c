@@ -475,10 +475,18 @@ record_summary(const struct cli_record *opt, const struct session *s, const stru
 		log_warn("the kernel throttled sampling %llu times (kernel.perf_event_max_sample_rate)"
 			 "; lower -F",
 			 (unsigned long long)st->throttled);
-	if (st->lost || st->overruns)
+	/* Three different counts, each in its own unit: the number must match the comment's. */
+	if (st->lost)
 		log_warn("%llu records were lost: the ring buffers filled up; raise --mmap-pages or "
 			 "lower -F",
-			 (unsigned long long)(st->lost + st->overruns));
+			 (unsigned long long)st->lost);
+	if (st->lost_samples)
+		log_warn("the kernel could not take %llu samples (PERF_RECORD_LOST_SAMPLES)",
+			 (unsigned long long)st->lost_samples);
+	if (st->overruns)
+		log_warn("a ring buffer was overwritten before it was read %llu times: records in "
+			 "between were skipped",
+			 (unsigned long long)st->overruns);
 	if (st->never_ran)
 		log_warn("%llu thread groups were never scheduled on the counters (more hardware "
 			 "events than the PMU has counters): their member values are zero; use fewer "

@@ -790,6 +790,10 @@ session_record(const void *buf, size_t len, void *arg)
 		if (rd->th)
 			session_off_reset(rd->th);
 		break;
+	case PERF_RECORD_LOST_SAMPLES:
+		/* Samples the kernel could not take (a PEBS or AUX drop), not a full ring. */
+		s->stats.lost_samples += r.u.lost.lost;
+		break;
 	case PERF_RECORD_THROTTLE:
 		s->stats.throttled++;
 		break;
@@ -1430,6 +1434,17 @@ session_finish(struct session *s, struct symbolize *sym, const char *what, int64
 		      (unsigned long long)s->stats.throttled, (unsigned long long)s->stats.threads);
 	profile_add_comment(p, c);
 	free(c);
+	if (s->stats.lost_samples) {
+		c = xasprintf("lost samples: %llu (PERF_RECORD_LOST_SAMPLES)",
+			      (unsigned long long)s->stats.lost_samples);
+		profile_add_comment(p, c);
+		free(c);
+	}
+	if (s->stats.overruns) {
+		c = xasprintf("ring overruns: %llu", (unsigned long long)s->stats.overruns);
+		profile_add_comment(p, c);
+		free(c);
+	}
 	p->time_nanos = time_nanos;
 	p->duration_nanos = duration_nanos;
 	return p;

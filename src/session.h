@@ -73,6 +73,7 @@ struct session_process {
 struct session_stats {
 	uint64_t samples;
 	uint64_t lost;           /* records the kernel dropped (PERF_RECORD_LOST) */
+	uint64_t lost_samples;   /* samples dropped before the ring (PERF_RECORD_LOST_SAMPLES) */
 	uint64_t throttled;      /* PERF_RECORD_THROTTLE */
 	uint64_t bad_records;    /* records that failed to parse */
 	uint64_t overruns;       /* times a ring was overwritten before we read it */
