@@ -684,10 +684,10 @@ unwind_dwarf_fact(struct unwind_dwarf *u, uint32_t gen, uint64_t pc)
 
 /*
  * The CFI row for `pc` (caller frees), looked up as libdwfl does before it unwinds a frame:
- * .eh_frame first, then .debug_frame.
+ * .eh_frame first, then (unless eh_only) .debug_frame.
  */
 static Dwarf_Frame *
-unwind_dwarf_cfi_frame(Dwfl_Module *mod, uint64_t pc)
+unwind_dwarf_cfi_frame(Dwfl_Module *mod, uint64_t pc, bool eh_only)
 {
 	Dwarf_Frame *frame;
 	Dwarf_Addr bias;
@@ -696,11 +696,15 @@ unwind_dwarf_cfi_frame(Dwfl_Module *mod, uint64_t pc)
 	cfi = dwfl_module_eh_cfi(mod, &bias);
 	if (cfi && dwarf_cfi_addrframe(cfi, pc - bias, &frame) == 0)
 		return frame;
+	if (eh_only)
+		return NULL;
 	cfi = dwfl_module_dwarf_cfi(mod, &bias);
 	if (cfi && dwarf_cfi_addrframe(cfi, pc - bias, &frame) == 0)
 		return frame;
 	return NULL;
 }
+
+static bool unwind_dwarf_is_entry(struct unwind_dwarf *u, struct unwind_dwarf_proc *p, uint64_t pc);
 
 static bool
 unwind_dwarf_has_cfi(struct unwind_dwarf *u, struct unwind_dwarf_proc *p, Dwfl_Module *mod,
@@ -709,8 +713,17 @@ unwind_dwarf_has_cfi(struct unwind_dwarf *u, struct unwind_dwarf_proc *p, Dwfl_M
 	struct unwind_dwarf_fact *f = unwind_dwarf_fact(u, p->gen, pc);
 
 	if (!(f->flags & UNWIND_DWARF_CFI_KNOWN)) {
-		Dwarf_Frame *frame = unwind_dwarf_cfi_frame(mod, pc);
+		Dwarf_Frame *frame = unwind_dwarf_cfi_frame(mod, pc, true);
 
+		/*
+		 * .debug_frame lives in the separate debuginfo, and libdwfl opens it with all of
+		 * that file's DWARF (libc6-dbg: ~100 ms inflating compressed sections, during which
+		 * the rings overflow). A thread's entry function (__clone3, _start) ends the unwind
+		 * with or without CFI, and it is where .eh_frame stops: no reason to go there.
+		 */
+		if (!frame && !unwind_dwarf_is_entry(u, p, pc))
+			frame = unwind_dwarf_cfi_frame(mod, pc, false);
+		f = unwind_dwarf_fact(u, p->gen, pc); /* the same entry, refreshed */
 		f->flags |= UNWIND_DWARF_CFI_KNOWN | (frame ? UNWIND_DWARF_CFI : 0);
 		free(frame);
 	}
@@ -729,7 +742,7 @@ unwind_dwarf_ra_undefined(struct unwind_dwarf *u, struct unwind_dwarf_proc *p, D
 	struct unwind_dwarf_fact *f = unwind_dwarf_fact(u, p->gen, pc);
 
 	if (!(f->flags & UNWIND_DWARF_RA_UNDEF_KNOWN)) {
-		Dwarf_Frame *frame = unwind_dwarf_cfi_frame(mod, pc);
+		Dwarf_Frame *frame = unwind_dwarf_cfi_frame(mod, pc, false);
 		Dwarf_Op mem[3], *ops;
 		Dwarf_Addr start, end;
 		bool signal, undef = false;
