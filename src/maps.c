@@ -283,9 +283,8 @@ maps_mem_read(pid_t pid, uint64_t addr, void *buf, size_t len)
 	return process_vm_readv(pid, &local, 1, &remote, 1, 0) == (ssize_t)len;
 }
 
-/* The GNU build-id in `len` bytes of ELF notes, into f. */
-static void
-maps_file_notes(struct maps_file *f, const uint8_t *buf, size_t len)
+size_t
+maps_notes_build_id(const uint8_t *buf, size_t len, const uint8_t **id)
 {
 	size_t pos = 0;
 
@@ -298,15 +297,27 @@ maps_file_notes(struct maps_file *f, const uint8_t *buf, size_t len)
 		namesz = ((size_t)nh.n_namesz + 3) & ~(size_t)3;
 		descsz = ((size_t)nh.n_descsz + 3) & ~(size_t)3;
 		if (namesz > len - pos || descsz > len - pos - namesz)
-			return;
+			return 0;
 		if (nh.n_type == NT_GNU_BUILD_ID && nh.n_namesz == 4 &&
-		    memcmp(buf + pos, "GNU", 4) == 0 && nh.n_descsz > 0 &&
-		    nh.n_descsz <= sizeof(f->build_id)) {
-			memcpy(f->build_id, buf + pos + namesz, nh.n_descsz);
-			f->build_id_size = (uint8_t)nh.n_descsz;
-			return;
+		    memcmp(buf + pos, "GNU", 4) == 0 && nh.n_descsz > 0) {
+			*id = buf + pos + namesz;
+			return nh.n_descsz;
 		}
 		pos += namesz + descsz;
+	}
+	return 0;
+}
+
+/* The GNU build-id in `len` bytes of ELF notes, into f. */
+static void
+maps_file_notes(struct maps_file *f, const uint8_t *buf, size_t len)
+{
+	const uint8_t *id;
+	size_t n = maps_notes_build_id(buf, len, &id);
+
+	if (n > 0 && n <= sizeof(f->build_id)) {
+		memcpy(f->build_id, id, n);
+		f->build_id_size = (uint8_t)n;
 	}
 }
 

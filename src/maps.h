@@ -92,6 +92,12 @@ struct maps_files_stats {
  * fstat per file, never per sample.
  */
 void maps_keep_files(struct maps *m, size_t max);
+
+/*
+ * The GNU build-id among `len` bytes of ELF notes (a PT_NOTE segment, /sys/kernel/notes):
+ * its length, with *id pointing into buf, or 0 when there is none or the notes are malformed.
+ */
+size_t maps_notes_build_id(const uint8_t *buf, size_t len, const uint8_t **id);
 const struct maps_files_stats *maps_files_stats(const struct maps *m);
 
 /*

@@ -1401,7 +1401,8 @@ static int
 symbolize_kernel_build_id(char *hex, size_t size)
 {
 	uint8_t buf[4096];
-	size_t len, pos = 0;
+	const uint8_t *id;
+	size_t len;
 	ssize_t r;
 	int fd;
 
@@ -1412,23 +1413,8 @@ symbolize_kernel_build_id(char *hex, size_t size)
 	close(fd);
 	if (r < 0)
 		return -errno;
-	len = (size_t)r;
-	while (len - pos >= sizeof(GElf_Nhdr)) {
-		GElf_Nhdr nh;
-		size_t namesz, descsz;
-
-		memcpy(&nh, buf + pos, sizeof(nh));
-		pos += sizeof(nh);
-		namesz = ((size_t)nh.n_namesz + 3) & ~(size_t)3;
-		descsz = ((size_t)nh.n_descsz + 3) & ~(size_t)3;
-		if (namesz > len - pos || descsz > len - pos - namesz)
-			break;
-		if (nh.n_type == NT_GNU_BUILD_ID && nh.n_namesz == 4 &&
-		    memcmp(buf + pos, "GNU", 4) == 0)
-			return symbolize_hex(buf + pos + namesz, nh.n_descsz, hex, size);
-		pos += namesz + descsz;
-	}
-	return 0;
+	len = maps_notes_build_id(buf, (size_t)r, &id);
+	return len ? symbolize_hex(id, len, hex, size) : 0;
 }
 
 int
