@@ -520,29 +520,11 @@ static void
 dump_pprof_lines(struct dump_ctx *c, struct profile *p, uint64_t loc, uint64_t pc,
 		 struct symbolize_result *res)
 {
-	struct profile_line lines[SYMBOLIZE_MAX_FRAMES];
 	const struct maps_mapping *m;
-	int n = dump_symbolize(c, pc, &m, res), k;
 
-	if (n == 0) {
-		char *name = m ? xasprintf("[unknown] %s+0x%" PRIx64, m->path, dump_offset(m, pc))
-			       : xasprintf("[unknown] 0x%" PRIx64, pc);
-
-		lines[0].function_id = profile_function(p, name, name, "", 0);
-		lines[0].line = 0;
-		free(name);
-		profile_set_lines(p, loc, lines, 1);
-		return;
-	}
-	for (k = 0; k < n; k++) {
-		const struct symbolize_frame *fr = &res->frames[k];
-
-		lines[k].function_id =
-			profile_function(p, fr->name, fr->system_name ? fr->system_name : fr->name,
-					 fr->file ? fr->file : "", fr->start_line);
-		lines[k].line = fr->line;
-	}
-	profile_set_lines(p, loc, lines, (size_t)n);
+	if (dump_symbolize(c, pc, &m, res) <= 0)
+		res->n = 0;
+	profile_set_symbolized(p, loc, res, m, pc);
 }
 
 static int

@@ -634,3 +634,40 @@ profile_mapping_first(struct profile *p, uint64_t id)
 	/* Locations are keyed by mapping id. */
 	profile_reindex(p);
 }
+
+void
+profile_set_symbolized(struct profile *p, uint64_t location_id, const struct symbolize_result *res,
+		       const struct maps_mapping *m, uint64_t addr)
+{
+	struct profile_line lines[SYMBOLIZE_MAX_FRAMES];
+	int k;
+
+	if (res->n <= 0) {
+		char *name;
+
+		if (!m)
+			name = xasprintf("[unknown] 0x%llx", (unsigned long long)addr);
+		else if (m->kernel)
+			name = xstrdup("[kernel]");
+		else if (m->path[0] == '/' && m->path[1] != '/')
+			name = xasprintf("[unknown] %s+0x%llx", m->path,
+					 (unsigned long long)(addr - m->start + m->pgoff));
+		else
+			name = xasprintf("[unknown] %s+0x%llx", m->path[0] ? m->path : "//anon",
+					 (unsigned long long)(addr - m->start));
+		lines[0].function_id = profile_function(p, name, name, "", 0);
+		lines[0].line = 0;
+		free(name);
+		profile_set_lines(p, location_id, lines, 1);
+		return;
+	}
+	for (k = 0; k < res->n && k < SYMBOLIZE_MAX_FRAMES; k++) {
+		const struct symbolize_frame *fr = &res->frames[k];
+
+		lines[k].function_id =
+			profile_function(p, fr->name, fr->system_name ? fr->system_name : fr->name,
+					 fr->file ? fr->file : "", fr->start_line);
+		lines[k].line = fr->line;
+	}
+	profile_set_lines(p, location_id, lines, (size_t)k);
+}

@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "maps.h"
+#include "symbolize.h"
 #include "table.h"
 
 #define PROFILE_MAX_TYPES 16
@@ -132,6 +134,16 @@ uint64_t profile_location(struct profile *p, uint64_t mapping_id, uint64_t addre
 /* Sets the lines of a location (copied). */
 void profile_set_lines(struct profile *p, uint64_t location_id, const struct profile_line *lines,
 		       size_t n);
+
+/*
+ * Sets the lines of location `location_id`, at `addr` in mapping `m` (or NULL), from what the
+ * symbolizer found there (innermost frame first), interning their functions. With no frame it
+ * still says where the address is: "[kernel]", "[unknown] FILE+0xOFFSET" (the offset in the
+ * file), "[unknown] //anon+0xOFFSET" (in an anonymous mapping), or "[unknown] 0xADDR".
+ */
+void profile_set_symbolized(struct profile *p, uint64_t location_id,
+			    const struct symbolize_result *res, const struct maps_mapping *m,
+			    uint64_t addr);
 
 /* Interns a function by all four fields. */
 uint64_t profile_function(struct profile *p, const char *name, const char *system_name,

@@ -1237,7 +1237,6 @@ session_symbolize(struct session *s, struct symbolize *sym)
 	for (i = 0; i < p->nlocations; i++) {
 		struct profile_location *loc = &p->locations[i];
 		const struct maps_mapping *m = bymap[loc->mapping_id];
-		struct profile_line lines[SYMBOLIZE_MAX_FRAMES];
 		struct session_mapflags *f = &flags[loc->mapping_id];
 		bool file = true, line = true;
 		int n, k;
@@ -1247,39 +1246,20 @@ session_symbolize(struct session *s, struct symbolize *sym)
 			f->any = true;
 			f->functions = true;
 		}
-		if (n <= 0) {
-			/* Still say where it is: "[unknown] FILE+0xOFFSET", or "[kernel]". */
-			struct profile_line ul = {0, 0};
-			char *uname;
-
+		if (!m) {
 			f->functions = false;
-			if (!m)
-				continue;
-			/* A file's offset is in the file; an anonymous mapping's, in the mapping. */
-			if (m->kernel)
-				uname = xstrdup("[kernel]");
-			else if (m->path[0] == '/' && m->path[1] != '/')
-				uname = xasprintf("[unknown] %s+0x%llx", m->path,
-						  (unsigned long long)(loc->address - m->start + m->pgoff));
-			else
-				uname = xasprintf("[unknown] %s+0x%llx", m->path[0] ? m->path : "//anon",
-						  (unsigned long long)(loc->address - m->start));
-			ul.function_id = profile_function(p, uname, uname, "", 0);
-			profile_set_lines(p, loc->id, &ul, 1);
-			free(uname);
+			continue;
+		}
+		/* With no frame it still says where it is: "[unknown] FILE+0xOFFSET", "[kernel]". */
+		profile_set_symbolized(p, loc->id, res, m, loc->address);
+		if (n <= 0) {
+			f->functions = false;
 			continue;
 		}
 		for (k = 0; k < n; k++) {
-			const struct symbolize_frame *fr = &res->frames[k];
-
-			lines[k].function_id =
-				profile_function(p, fr->name, fr->system_name ? fr->system_name : fr->name,
-						 fr->file ? fr->file : "", fr->start_line);
-			lines[k].line = fr->line;
-			file = file && fr->file;
-			line = line && fr->line;
+			file = file && res->frames[k].file;
+			line = line && res->frames[k].line;
 		}
-		profile_set_lines(p, loc->id, lines, (size_t)n);
 		/*
 		 * Files, lines and inline frames come from DWARF, which covers the compiled code
 		 * but not everything in the file (_start, PLT stubs): the mapping has them when
