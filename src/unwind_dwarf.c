@@ -81,6 +81,10 @@ enum {
 	UNWIND_DWARF_ENTRY = 8,
 	UNWIND_DWARF_RA_UNDEF_KNOWN = 16,
 	UNWIND_DWARF_RA_UNDEF = 32,
+	UNWIND_DWARF_GO_KNOWN = 64,
+	UNWIND_DWARF_GO = 128, /* go_sp and the two below hold gopclntab_frame's answer */
+	UNWIND_DWARF_GO_TOP = 256,
+	UNWIND_DWARF_GO_SPWRITE = 512,
 };
 
 /* x86-64's red zone: leaf code and epilogues may keep data this far below the SP. */
@@ -90,6 +94,7 @@ struct unwind_dwarf_fact {
 	uint64_t pc;
 	uint32_t gen; /* of the Dwfl; 0: empty */
 	uint32_t flags;
+	int32_t go_sp;
 };
 
 /* A module reported to a process's Dwfl: one ELF file at one bias. */
@@ -661,6 +666,7 @@ unwind_dwarf_fact(struct unwind_dwarf *u, uint32_t gen, uint64_t pc)
 		f->gen = gen;
 		f->pc = pc;
 		f->flags = 0;
+		f->go_sp = 0;
 	}
 	return f;
 }
@@ -997,6 +1003,32 @@ unwind_dwarf_go_table(struct unwind_dwarf_mod *m)
 	return m->go_state > 0 ? &m->go : NULL;
 }
 
+/* The pcsp value and flags at `pc` of Go table `t` (unwind_go_lookup), through the fact cache. */
+static bool
+unwind_dwarf_go_frame(struct unwind_dwarf *u, struct unwind_dwarf_proc *p,
+		      const struct gopclntab *t, uint64_t bias, uint64_t pc,
+		      struct gopclntab_frame *gf)
+{
+	struct unwind_dwarf_fact *f = unwind_dwarf_fact(u, p->gen, pc);
+
+	if (!(f->flags & UNWIND_DWARF_GO_KNOWN)) {
+		f->flags |= UNWIND_DWARF_GO_KNOWN;
+		if (unwind_go_lookup(t, bias, pc, gf) == 1) {
+			f->flags |= UNWIND_DWARF_GO;
+			f->flags |= gf->flags & GOPCLNTAB_TOPFRAME ? UNWIND_DWARF_GO_TOP : 0;
+			f->flags |= gf->flags & GOPCLNTAB_SPWRITE ? UNWIND_DWARF_GO_SPWRITE : 0;
+			f->go_sp = gf->sp;
+		}
+	}
+	if (!(f->flags & UNWIND_DWARF_GO))
+		return false;
+	memset(gf, 0, sizeof(*gf));
+	gf->sp = f->go_sp;
+	gf->flags = (f->flags & UNWIND_DWARF_GO_TOP ? GOPCLNTAB_TOPFRAME : 0) |
+		    (f->flags & UNWIND_DWARF_GO_SPWRITE ? GOPCLNTAB_SPWRITE : 0);
+	return true;
+}
+
 /*
  * Go code without CFI (Go binaries have no .eh_frame, and -ldflags=-w drops .debug_frame): steps
  * out of the last frame with its function's pcsp value (unwind_go.h), as long as the frames are
@@ -1023,14 +1055,15 @@ unwind_dwarf_go_walk(struct unwind_dwarf_cur *c, bool *added)
 		const struct unwind_dwarf_seen *s = m ? unwind_dwarf_seen_find(c->proc, m) : NULL;
 		struct unwind_dwarf_mod *gm = s && s->mod >= 0 ? &c->proc->mods[s->mod] : NULL;
 		const struct gopclntab *t = gm ? unwind_dwarf_go_table(gm) : NULL;
+		struct gopclntab_frame gf;
 		enum unwind_go_step step;
 		bool conflict = false;
 		Dwfl_Module *mod;
 		uint64_t ra;
 
-		if (!t)
+		if (!t || !unwind_dwarf_go_frame(u, c->proc, t, gm->bias, f.pc, &gf))
 			break;
-		step = unwind_go_step(t, gm->bias, c->stack, c->stack_lo, c->stack_hi, &f, &ra);
+		step = unwind_go_step(&gf, c->stack, c->stack_lo, c->stack_hi, &f, &ra);
 		if (step == UNWIND_GO_TOP)
 			return UNWIND_DWARF_END;
 		/* A return address outside every mapping: the table does not fit this code. */

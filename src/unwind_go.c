@@ -16,6 +16,7 @@
 
 #include "unwind_go.h"
 
+#include <errno.h>
 #include <string.h>
 
 /* The 8 bytes of the copy at `addr`; false when they are not all in [lo, hi). */
@@ -28,26 +29,31 @@ unwind_go_read(const uint8_t *stack, uint64_t lo, uint64_t hi, uint64_t addr, ui
 	return true;
 }
 
-enum unwind_go_step
-unwind_go_step(const struct gopclntab *t, uint64_t bias, const uint8_t *stack, uint64_t lo,
-	       uint64_t hi, struct unwind_go_frame *f, uint64_t *ra)
+int
+unwind_go_lookup(const struct gopclntab *t, uint64_t bias, uint64_t pc, struct gopclntab_frame *gf)
 {
-	struct gopclntab_frame gf;
+	if (t->ptrsize != 8 || t->quantum != 1 || pc < bias)
+		return -EINVAL;
+	return gopclntab_frame(t, pc - bias, gf);
+}
+
+enum unwind_go_step
+unwind_go_step(const struct gopclntab_frame *gf, const uint8_t *stack, uint64_t lo, uint64_t hi,
+	       struct unwind_go_frame *f, uint64_t *ra)
+{
 	uint64_t slot, saved = 0;
 
-	if (t->ptrsize != 8 || f->pc < bias || gopclntab_frame(t, f->pc - bias, &gf) != 1)
-		return UNWIND_GO_STOP;
-	if (gf.flags & GOPCLNTAB_TOPFRAME)
+	if (gf->flags & GOPCLNTAB_TOPFRAME)
 		return UNWIND_GO_TOP;
-	if ((gf.flags & GOPCLNTAB_SPWRITE) || gf.sp < 0 || (uint64_t)gf.sp > UINT64_MAX - f->sp)
+	if ((gf->flags & GOPCLNTAB_SPWRITE) || gf->sp < 0 || (uint64_t)gf->sp > UINT64_MAX - f->sp)
 		return UNWIND_GO_STOP;
-	slot = f->sp + (uint64_t)gf.sp;
+	slot = f->sp + (uint64_t)gf->sp;
 	if (!unwind_go_read(stack, lo, hi, slot, ra))
 		return UNWIND_GO_STOP;
 	if (*ra == 0)
 		return UNWIND_GO_TOP;
 
-	if (gf.sp == 0) {
+	if (gf->sp == 0) {
 		/* Nothing pushed: rbp is still the caller's. */
 	} else if (f->fp_ok && f->fp == slot - 8) {
 		f->fp_ok = unwind_go_read(stack, lo, hi, f->fp, &saved);

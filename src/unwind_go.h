@@ -33,22 +33,28 @@ enum unwind_go_step {
 	UNWIND_GO_CALLER, /* stepped: the frame is now its caller's */
 	UNWIND_GO_TOP, /* a stack begins here (runtime.goexit, mstart, ...; or a return address 0)
 			*/
-	/*
-	 * No step: no function of the table covers the PC, its pcsp table has no value there, it
-	 * switches stacks (GOPCLNTAB_SPWRITE), or the return address lies outside the stack copy.
-	 */
+	/* No step: the function switches stacks (SPWRITE), or the return address is not in the copy. */
 	UNWIND_GO_STOP,
 };
 
 /*
- * One step out of frame *f, in code whose Go line table is `t` (its addresses are PCs - `bias`).
- * The stack copy `stack` holds the bytes of [lo, hi). On UNWIND_GO_CALLER, *ra is the return
- * address read from the stack and *f the caller's frame (pc = *ra - 1, not exact): its SP, and
- * its frame pointer where it can be told (the word below the return address, which Go's
- * prologues save rbp to, when rbp points there; the same rbp when the function has pushed
- * nothing or has not saved it yet). Never allocates; reads nothing but `t` and the copy.
+ * gopclntab_frame for PC `pc` of code whose Go line table is `t`, mapped `bias` above its
+ * link-time addresses. Returns 1 with *gf, 0 when no function covers it, -EINVAL when its table
+ * cannot say or is no x86-64 table (pointers of 8 bytes, pc quantum 1).
  */
-enum unwind_go_step unwind_go_step(const struct gopclntab *t, uint64_t bias, const uint8_t *stack,
+int unwind_go_lookup(const struct gopclntab *t, uint64_t bias, uint64_t pc,
+		     struct gopclntab_frame *gf);
+
+/*
+ * One step out of frame *f, whose function's pcsp value and flags at f->pc are *gf (from
+ * unwind_go_lookup). The stack copy `stack` holds the bytes of [lo, hi). On UNWIND_GO_CALLER,
+ * *ra is the return address read from the stack and *f the caller's frame (pc = *ra - 1, not
+ * exact): its SP, and its frame pointer where it can be told (the word below the return
+ * address, which Go's prologues save rbp to, when rbp points there; the same rbp when the
+ * function has pushed nothing or has not saved it yet). Never allocates; reads nothing but the
+ * copy.
+ */
+enum unwind_go_step unwind_go_step(const struct gopclntab_frame *gf, const uint8_t *stack,
 				   uint64_t lo, uint64_t hi, struct unwind_go_frame *f,
 				   uint64_t *ra);
 

@@ -574,7 +574,11 @@ step_frame(uint32_t off, bool exact, uint64_t sp, uint64_t fp, bool fp_ok)
 static enum unwind_go_step
 step(const struct gopclntab *t, struct unwind_go_frame *f, uint64_t *ra)
 {
-	return unwind_go_step(t, STEP_BIAS, (const uint8_t *)step_stack, STEP_LO,
+	struct gopclntab_frame gf;
+
+	if (unwind_go_lookup(t, STEP_BIAS, f->pc, &gf) != 1)
+		return UNWIND_GO_STOP;
+	return unwind_go_step(&gf, (const uint8_t *)step_stack, STEP_LO,
 			      STEP_LO + sizeof(step_stack), f, ra);
 }
 
@@ -635,18 +639,25 @@ test_step(void)
 	       "step: SP below the copy, return address inside it");
 	f = step_frame(0x10, true, STEP_LO - 0x20, 0, false);
 	tap_ok(step(&t, &f, &ra) == UNWIND_GO_STOP, "step: return address below the copy");
-	f = step_frame(0x160, true, STEP_LO, 0, false);
-	tap_ok(step(&t, &f, &ra) == UNWIND_GO_STOP, "step: no function");
-	f = step_frame(0x10, true, STEP_LO, 0, false);
-	f.pc = STEP_BIAS - 1;
-	tap_ok(step(&t, &f, &ra) == UNWIND_GO_STOP, "step: PC below the bias");
-	free(tab);
+	{
+		struct gopclntab_frame gf;
 
-	tab = table_build(&layouts[2], &len); /* 4-byte pointers: not x86-64 code */
-	f = step_frame(0x10, true, STEP_LO, 0, false);
-	tap_ok(gopclntab_open(&t, tab, len, TEXT) == 0 && step(&t, &f, &ra) == UNWIND_GO_STOP,
-	       "step: no step with a 32-bit table");
-	free(tab);
+		tap_ok(unwind_go_lookup(&t, STEP_BIAS, TEXT + STEP_BIAS + 0x44, &gf) == 1 &&
+			       gf.sp == 8 && gf.flags == GOPCLNTAB_SPWRITE,
+		       "lookup: the table's addresses are PCs - bias");
+		tap_ok(unwind_go_lookup(&t, STEP_BIAS, TEXT + STEP_BIAS + 0x160, &gf) == 0,
+		       "lookup: no function");
+		tap_ok(unwind_go_lookup(&t, STEP_BIAS, STEP_BIAS - 1, &gf) == -EINVAL,
+		       "lookup: PC below the bias");
+		free(tab);
+
+		tab = table_build(&layouts[2], &len); /* 4-byte pointers: not x86-64 code */
+		tap_ok(gopclntab_open(&t, tab, len, TEXT) == 0 &&
+			       unwind_go_lookup(&t, STEP_BIAS, TEXT + STEP_BIAS + 0x10, &gf) ==
+				       -EINVAL,
+		       "lookup: not with a 32-bit table");
+		free(tab);
+	}
 }
 
 /* --- the oracle: addr2line through symbolize_addr --- */
