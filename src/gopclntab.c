@@ -473,6 +473,7 @@ gopclntab_open_elf(struct gopclntab *t, Elf *elf)
 	uint64_t text = 0;
 	size_t shstrndx;
 	Elf_Data *d;
+	int err;
 
 	memset(t, 0, sizeof(*t));
 	if (!elf || elf_getshdrstrndx(elf, &shstrndx) != 0)
@@ -492,5 +493,13 @@ gopclntab_open_elf(struct gopclntab *t, Elf *elf)
 	}
 	if (!tab || !(d = elf_getdata(tab, NULL)) || !d->d_buf)
 		return -ENOENT;
-	return gopclntab_open(t, d->d_buf, d->d_size, text);
+	/*
+	 * The header's textStart is runtime.text, where Go's code begins: the start of .text when
+	 * Go linked the file, but after the C runtime's code when an external linker did (cgo).
+	 * Files that leave it to a dynamic relocation hold 0 there: then .text.
+	 */
+	err = gopclntab_open(t, d->d_buf, d->d_size, 0);
+	if (err == 0 && t->version >= GOPCLNTAB_GO118 && t->text_start == 0)
+		err = gopclntab_open(t, d->d_buf, d->d_size, text);
+	return err;
 }

@@ -67,8 +67,8 @@ int gopclntab_open(struct gopclntab *t, const void *data, size_t len, uint64_t t
 
 /*
  * Opens the table of ELF file `elf` (borrowed, as its bytes are): .gopclntab, or
- * .data.rel.ro.gopclntab in PIE and cgo builds, whose function offsets count from the .text
- * section. Returns 0, -ENOENT when the file has no such section (not a Go binary, or its section
+ * .data.rel.ro.gopclntab in PIE and cgo builds. Its function offsets count from the header's
+ * textStart, or from the .text section where the header holds 0 (left to a relocation). Returns 0, -ENOENT when the file has no such section (not a Go binary, or its section
  * headers are gone), or gopclntab_open's errors.
  */
 int gopclntab_open_elf(struct gopclntab *t, Elf *elf);
