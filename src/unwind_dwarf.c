@@ -9,9 +9,10 @@
  *
  * Before libdwfl steps out of a frame we check that CFI covers its PC (a cached lookup): libdw
  * would otherwise fall back on its own unchecked frame-pointer step and we could neither count
- * nor validate that. Where DWARF stops early we take frame-pointer steps ourselves, with sanity
- * checks, and resume DWARF from the first caller that has CFI; past the end of the stack copy
- * the kernel's frame-pointer callchain, when the caller gives it, supplies the rest.
+ * nor validate that. Where DWARF stops early, Go code is stepped through with its line table's
+ * pcsp values (unwind_go.h), and then we take frame-pointer steps ourselves, with sanity checks,
+ * and resume DWARF from the first caller that has CFI; past the end of the stack copy the
+ * kernel's frame-pointer callchain, when the caller gives it, supplies the rest.
  *
  * A return address outside every mapping we know of is taken for a CFI gone astray only after
  * /proc/PID/maps has been reread (rate-limited): the record of a mapping another thread made may
