@@ -466,10 +466,11 @@ record_summary(const struct cli_record *opt, const struct session *s, const stru
 
 		log_info("unwinding (dwarf): %.1f%% of stacks complete; stopped early: no CFI "
 			 "%llu, stack copy too short %llu, errors %llu; finished with frame pointers "
-			 "%llu",
+			 "%llu; Go code stepped with its pcsp tables %llu",
 			 100.0 * (double)d->complete / (double)d->samples,
 			 (unsigned long long)d->no_cfi, (unsigned long long)d->stack_end,
-			 (unsigned long long)d->errors, (unsigned long long)d->fp_fallback);
+			 (unsigned long long)d->errors, (unsigned long long)d->fp_fallback,
+			 (unsigned long long)d->go_pcsp);
 	}
 	if (st->throttled)
 		log_warn("the kernel throttled sampling %llu times (kernel.perf_event_max_sample_rate)"

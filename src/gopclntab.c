@@ -11,13 +11,15 @@
  * line). A pc-value table is a sequence of (value delta, pc delta) pairs of unsigned varints,
  * the value delta zig-zag encoded, the pc delta in units of the header's pc quantum; each
  * value holds from the previous pc up to (not including) the new one, and a zero value delta
- * after the first pair ends the table.
+ * after the first pair ends the table. gopclntab_frame reads a third, pcsp, the same way, and
+ * the _func's flag byte.
  */
 #include "config.h"
 
 #include "gopclntab.h"
 
 #include <errno.h>
+#include <gelf.h>
 #include <string.h>
 
 #define GOPCLNTAB_MAGIC12  0xfffffffbu
@@ -315,15 +317,15 @@ gopclntab_file(const struct gopclntab *t, uint64_t func, int32_t fno)
 	return gopclntab_string(t, t->filetab, nameoff);
 }
 
-int
-gopclntab_lookup(const struct gopclntab *t, uint64_t pc, struct gopclntab_line *out)
+/*
+ * The function that covers `pc`: its entry and the offset of its _func in the table. Returns 1,
+ * 0 when no function covers `pc`, -EINVAL when the functab or the _func is malformed.
+ */
+static int
+gopclntab_func(const struct gopclntab *t, uint64_t pc, uint64_t *entry, uint64_t *func)
 {
-	uint64_t lo = 0, hi, first, end, entry, off, func, fentry;
-	uint32_t nameoff, pcfile, pcln;
-	int32_t fno, line;
-	unsigned int esz;
+	uint64_t lo = 0, hi, first, end, off, fentry;
 
-	memset(out, 0, sizeof(*out));
 	if (!t->data || !t->nfunc)
 		return -EINVAL;
 	if (!gopclntab_ft_pc(t, 0, &first) || !gopclntab_ft_pc(t, t->nfunc, &end))
@@ -342,20 +344,36 @@ gopclntab_lookup(const struct gopclntab *t, uint64_t pc, struct gopclntab_line *
 		else
 			hi = mid;
 	}
-	if (!gopclntab_ft_pc(t, lo, &entry) || !gopclntab_ft(t, lo, 1, &off))
+	if (!gopclntab_ft_pc(t, lo, entry) || !gopclntab_ft(t, lo, 1, &off))
 		return -EINVAL;
 	if (off > t->len - t->funcdata)
 		return -EINVAL;
-	func = t->funcdata + off;
+	*func = t->funcdata + off;
 
 	/* The _func: its entry (a pointer before 1.18, a uint32 offset since), then uint32s. */
-	esz = gopclntab_fieldsize(t);
-	if (!gopclntab_uint(t, func, esz, &fentry))
+	if (!gopclntab_uint(t, *func, gopclntab_fieldsize(t), &fentry))
 		return -EINVAL;
 	if (t->version >= GOPCLNTAB_GO118)
 		fentry += t->text_start;
-	if (fentry != entry || entry > pc)
+	if (fentry != *entry || *entry > pc)
 		return -EINVAL;
+	return 1;
+}
+
+int
+gopclntab_lookup(const struct gopclntab *t, uint64_t pc, struct gopclntab_line *out)
+{
+	uint64_t entry, func;
+	uint32_t nameoff, pcfile, pcln;
+	int32_t fno, line;
+	unsigned int esz;
+	int n;
+
+	memset(out, 0, sizeof(*out));
+	n = gopclntab_func(t, pc, &entry, &func);
+	if (n <= 0)
+		return n;
+	esz = gopclntab_fieldsize(t);
 	if (!gopclntab_u32(t, func + esz, &nameoff) ||
 	    !gopclntab_u32(t, func + esz + 4 * 4, &pcfile) ||
 	    !gopclntab_u32(t, func + esz + 5 * 4, &pcln))
@@ -369,4 +387,119 @@ gopclntab_lookup(const struct gopclntab *t, uint64_t pc, struct gopclntab_line *
 	if (gopclntab_pcvalue(t, pcln, entry, pc, &line) && line > 0)
 		out->line = (uint32_t)line;
 	return 1;
+}
+
+/*
+ * Functions that begin a stack or switch stacks, by name, for the tables that have no flags
+ * byte in their _func (Go 1.16 and before), as the Go runtime's traceback of those versions
+ * knew them (by funcID).
+ */
+static const char *const gopclntab_top_names[] = {
+	"runtime.goexit",
+	"runtime.mstart",
+	"runtime.rt0_go",
+};
+static const char *const gopclntab_spwrite_names[] = {
+	"runtime.mcall",      "runtime.morestack",   "runtime.systemstack",
+	"runtime.asmcgocall", "runtime.cgocallback", "runtime.cgocallback_gofunc",
+	"runtime.gogo",
+};
+
+static bool
+gopclntab_named(const char *name, const char *const *names, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(name, names[i]) == 0)
+			return true;
+	return false;
+}
+
+/* _func.flag (Go 1.17+; Go 1.16 has a pad byte there, 0) */
+#define GOPCLNTAB_FLAG_TOPFRAME 1
+#define GOPCLNTAB_FLAG_SPWRITE	2
+
+int
+gopclntab_frame(const struct gopclntab *t, uint64_t pc, struct gopclntab_frame *out)
+{
+	uint64_t entry, func, flag;
+	uint32_t nameoff, pcsp;
+	unsigned int esz;
+	const char *name;
+	int n;
+
+	memset(out, 0, sizeof(*out));
+	n = gopclntab_func(t, pc, &entry, &func);
+	if (n <= 0)
+		return n;
+	esz = gopclntab_fieldsize(t);
+	if (!gopclntab_u32(t, func + esz, &nameoff) || !gopclntab_u32(t, func + esz + 3 * 4, &pcsp))
+		return -EINVAL;
+	/* No table (offset 0) is no answer, as for Go's funcspdelta. */
+	if (!gopclntab_pcvalue(t, pcsp, entry, pc, &out->sp))
+		return -EINVAL;
+	out->entry = entry;
+	if (t->version >= GOPCLNTAB_GO116) {
+		/* After cuOffset: funcID then flag; 1.20 put startLine (4 bytes) before them. */
+		uint64_t at = func + esz + (t->version >= GOPCLNTAB_GO120 ? 9 : 8) * 4 + 1;
+
+		if (!gopclntab_uint(t, at, 1, &flag))
+			return -EINVAL;
+		if (flag & GOPCLNTAB_FLAG_TOPFRAME)
+			out->flags |= GOPCLNTAB_TOPFRAME;
+		if (flag & GOPCLNTAB_FLAG_SPWRITE)
+			out->flags |= GOPCLNTAB_SPWRITE;
+	}
+	if (t->version <= GOPCLNTAB_GO116) {
+		name = gopclntab_string(t, t->funcnametab, nameoff);
+		if (!name)
+			return -EINVAL;
+		if (gopclntab_named(name, gopclntab_top_names,
+				    sizeof(gopclntab_top_names) / sizeof(*gopclntab_top_names)))
+			out->flags |= GOPCLNTAB_TOPFRAME;
+		if (gopclntab_named(name, gopclntab_spwrite_names,
+				    sizeof(gopclntab_spwrite_names) /
+					    sizeof(*gopclntab_spwrite_names)))
+			out->flags |= GOPCLNTAB_SPWRITE;
+	}
+	return 1;
+}
+
+int
+gopclntab_open_elf(struct gopclntab *t, Elf *elf)
+{
+	Elf_Scn *scn = NULL, *tab = NULL;
+	uint64_t text = 0;
+	size_t shstrndx;
+	Elf_Data *d;
+	int err;
+
+	memset(t, 0, sizeof(*t));
+	if (!elf || elf_getshdrstrndx(elf, &shstrndx) != 0)
+		return -ENOENT;
+	while ((scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr sh;
+		const char *name;
+
+		if (!gelf_getshdr(scn, &sh) || !(name = elf_strptr(elf, shstrndx, sh.sh_name)))
+			continue;
+		if (strcmp(name, ".text") == 0)
+			text = sh.sh_addr;
+		else if (sh.sh_type == SHT_PROGBITS &&
+			 (strcmp(name, ".gopclntab") == 0 ||
+			  strcmp(name, ".data.rel.ro.gopclntab") == 0))
+			tab = scn;
+	}
+	if (!tab || !(d = elf_getdata(tab, NULL)) || !d->d_buf)
+		return -ENOENT;
+	/*
+	 * The header's textStart is runtime.text, where Go's code begins: the start of .text when
+	 * Go linked the file, but after the C runtime's code when an external linker did (cgo).
+	 * Files that leave it to a dynamic relocation hold 0 there: then .text.
+	 */
+	err = gopclntab_open(t, d->d_buf, d->d_size, 0);
+	if (err == 0 && t->version >= GOPCLNTAB_GO118 && t->text_start == 0)
+		err = gopclntab_open(t, d->d_buf, d->d_size, text);
+	return err;
 }

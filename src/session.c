@@ -1357,11 +1357,13 @@ session_finish(struct session *s, struct symbolize *sym, const char *what, int64
 
 		c = xasprintf("unwinding: dwarf (%u bytes of stack per sample): %llu samples, %.1f%% "
 			      "reached the thread's entry; stopped early: no CFI %llu, end of the "
-			      "stack copy %llu, errors %llu; finished with frame pointers %llu",
+			      "stack copy %llu, errors %llu; finished with frame pointers %llu; Go "
+			      "code stepped with its pcsp tables %llu",
 			      s->cfg.stack_size, (unsigned long long)d->samples,
 			      100.0 * (double)d->complete / (double)d->samples,
 			      (unsigned long long)d->no_cfi, (unsigned long long)d->stack_end,
-			      (unsigned long long)d->errors, (unsigned long long)d->fp_fallback);
+			      (unsigned long long)d->errors, (unsigned long long)d->fp_fallback,
+			      (unsigned long long)d->go_pcsp);
 	} else {
 		c = xasprintf("unwinding: %s", s->cfg.callchain ? "frame pointers" : "none");
 	}

@@ -823,42 +823,17 @@ symbolize_file_vaddr(const struct symbolize *s, const struct symbolize_file *f, 
 /* --- Go line table --- */
 
 /*
- * Finds the Go runtime's line table once: .gopclntab, or .data.rel.ro.gopclntab in PIE and
- * cgo builds, whose function offsets count from the .text section. Returns 0 when the file has
- * a usable one, -errno otherwise (-ENOENT: not a Go binary, or its section headers are gone).
+ * Finds the Go runtime's line table once (gopclntab_open_elf). Returns 0 when the file has a
+ * usable one, -errno otherwise (-ENOENT: not a Go binary, or its section headers are gone).
  */
 static int
 symbolize_go_load(struct symbolize_file *f)
 {
-	Elf_Scn *scn = NULL, *tab = NULL;
-	uint64_t text = 0;
 	GElf_Addr bias;
-	Elf_Data *d;
-	size_t shstrndx;
-	Elf *elf;
 
 	if (f->go_state)
 		return f->go_state < 0 ? f->go_state : 0;
-	f->go_state = -ENOENT;
-	elf = dwfl_module_getelf(f->mod, &bias);
-	if (!elf || elf_getshdrstrndx(elf, &shstrndx) != 0)
-		return f->go_state;
-	while ((scn = elf_nextscn(elf, scn))) {
-		GElf_Shdr sh;
-		const char *name;
-
-		if (!gelf_getshdr(scn, &sh) || !(name = elf_strptr(elf, shstrndx, sh.sh_name)))
-			continue;
-		if (strcmp(name, ".text") == 0)
-			text = sh.sh_addr;
-		else if (sh.sh_type == SHT_PROGBITS &&
-			 (strcmp(name, ".gopclntab") == 0 ||
-			  strcmp(name, ".data.rel.ro.gopclntab") == 0))
-			tab = scn;
-	}
-	if (!tab || !(d = elf_getdata(tab, NULL)) || !d->d_buf)
-		return f->go_state;
-	f->go_state = gopclntab_open(&f->go, d->d_buf, d->d_size, text);
+	f->go_state = gopclntab_open_elf(&f->go, dwfl_module_getelf(f->mod, &bias));
 	if (f->go_state == 0)
 		f->go_state = 1;
 	return f->go_state < 0 ? f->go_state : 0;

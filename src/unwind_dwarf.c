@@ -9,9 +9,10 @@
  *
  * Before libdwfl steps out of a frame we check that CFI covers its PC (a cached lookup): libdw
  * would otherwise fall back on its own unchecked frame-pointer step and we could neither count
- * nor validate that. Where DWARF stops early we take frame-pointer steps ourselves, with sanity
- * checks, and resume DWARF from the first caller that has CFI; past the end of the stack copy
- * the kernel's frame-pointer callchain, when the caller gives it, supplies the rest.
+ * nor validate that. Where DWARF stops early, Go code is stepped through with its line table's
+ * pcsp values (unwind_go.h), and then we take frame-pointer steps ourselves, with sanity checks,
+ * and resume DWARF from the first caller that has CFI; past the end of the stack copy the
+ * kernel's frame-pointer callchain, when the caller gives it, supplies the rest.
  *
  * A return address outside every mapping we know of is taken for a CFI gone astray only after
  * /proc/PID/maps has been reread (rate-limited): the record of a mapping another thread made may
@@ -43,7 +44,9 @@
 #include <linux/perf_event.h>
 
 #include "arch/arch.h"
+#include "gopclntab.h"
 #include "table.h"
+#include "unwind_go.h"
 #include "vdso.h"
 #include "xalloc.h"
 
@@ -79,6 +82,10 @@ enum {
 	UNWIND_DWARF_ENTRY = 8,
 	UNWIND_DWARF_RA_UNDEF_KNOWN = 16,
 	UNWIND_DWARF_RA_UNDEF = 32,
+	UNWIND_DWARF_GO_KNOWN = 64,
+	UNWIND_DWARF_GO = 128, /* go_sp and the two below hold gopclntab_frame's answer */
+	UNWIND_DWARF_GO_TOP = 256,
+	UNWIND_DWARF_GO_SPWRITE = 512,
 };
 
 /* x86-64's red zone: leaf code and epilogues may keep data this far below the SP. */
@@ -90,6 +97,7 @@ struct unwind_dwarf_fact {
 	uint64_t pc;
 	uint32_t gen; /* of the Dwfl; 0: empty */
 	uint32_t flags;
+	int32_t go_sp;
 };
 
 /* A module reported to a process's Dwfl: one ELF file at one bias. */
@@ -99,6 +107,8 @@ struct unwind_dwarf_mod {
 	uint64_t ino;
 	uint64_t bias, low, high;
 	Dwfl_Module *mod;
+	int go_state;	     /* Go line table: 0 not looked for, 1 loaded, -1 none */
+	struct gopclntab go; /* borrows the section's bytes from the module's Elf */
 };
 
 /* A mapping already looked at: mapping objects are immutable, so the answer never changes. */
@@ -678,6 +688,7 @@ unwind_dwarf_fact(struct unwind_dwarf *u, uint32_t gen, uint64_t pc)
 		f->gen = gen;
 		f->pc = pc;
 		f->flags = 0;
+		f->go_sp = 0;
 	}
 	return f;
 }
@@ -1016,6 +1027,103 @@ unwind_dwarf_kernel_chain(struct unwind_dwarf_cur *c, const uint64_t *chain, uin
 	return added;
 }
 
+/* --- Go code --- */
+
+/* The Go line table of module `m`, read on first use; NULL when it has none. */
+static const struct gopclntab *
+unwind_dwarf_go_table(struct unwind_dwarf_mod *m)
+{
+	Dwarf_Addr bias;
+
+	if (!m->go_state)
+		m->go_state =
+			gopclntab_open_elf(&m->go, dwfl_module_getelf(m->mod, &bias)) == 0 ? 1 : -1;
+	return m->go_state > 0 ? &m->go : NULL;
+}
+
+/* The pcsp value and flags at `pc` of Go table `t` (unwind_go_lookup), through the fact cache. */
+static bool
+unwind_dwarf_go_frame(struct unwind_dwarf *u, struct unwind_dwarf_proc *p,
+		      const struct gopclntab *t, uint64_t bias, uint64_t pc,
+		      struct gopclntab_frame *gf)
+{
+	struct unwind_dwarf_fact *f = unwind_dwarf_fact(u, p->gen, pc);
+
+	if (!(f->flags & UNWIND_DWARF_GO_KNOWN)) {
+		f->flags |= UNWIND_DWARF_GO_KNOWN;
+		if (unwind_go_lookup(t, bias, pc, gf) == 1) {
+			f->flags |= UNWIND_DWARF_GO;
+			f->flags |= gf->flags & GOPCLNTAB_TOPFRAME ? UNWIND_DWARF_GO_TOP : 0;
+			f->flags |= gf->flags & GOPCLNTAB_SPWRITE ? UNWIND_DWARF_GO_SPWRITE : 0;
+			f->go_sp = gf->sp;
+		}
+	}
+	if (!(f->flags & UNWIND_DWARF_GO))
+		return false;
+	memset(gf, 0, sizeof(*gf));
+	gf->sp = f->go_sp;
+	gf->flags = (f->flags & UNWIND_DWARF_GO_TOP ? GOPCLNTAB_TOPFRAME : 0) |
+		    (f->flags & UNWIND_DWARF_GO_SPWRITE ? GOPCLNTAB_SPWRITE : 0);
+	return true;
+}
+
+/*
+ * Go code without CFI (Go binaries have no .eh_frame, and -ldflags=-w drops .debug_frame): steps
+ * out of the last frame with its function's pcsp value (unwind_go.h), as long as the frames are
+ * in modules with a Go line table. Returns UNWIND_DWARF_RESUME with c->pc/sp/fp set when a
+ * return address lands in code with CFI, UNWIND_DWARF_END at the first frame of a Go stack, and
+ * otherwise UNWIND_DWARF_NO_CFI, the last frame's SP and FP left for the frame-pointer walk.
+ * *added: frames were added.
+ */
+static enum unwind_dwarf_stop
+unwind_dwarf_go_walk(struct unwind_dwarf_cur *c, bool *added)
+{
+	struct unwind_dwarf *u = c->u;
+	struct unwind_go_frame f;
+
+	if (u->arch->elf_machine != EM_X86_64 || !c->last_sp_ok || c->out->n == c->base)
+		return UNWIND_DWARF_NO_CFI;
+	f.pc = c->last_pc;
+	f.exact = c->last_pc == c->last_raw;
+	f.sp = c->last_sp;
+	f.fp = c->last_fp;
+	f.fp_ok = c->last_fp_ok;
+	while (c->out->n < UNWIND_MAX_FRAMES) {
+		const struct maps_mapping *m = maps_find(u->maps, c->proc->pid, f.pc);
+		const struct unwind_dwarf_seen *s = m ? unwind_dwarf_seen_find(c->proc, m) : NULL;
+		struct unwind_dwarf_mod *gm = s && s->mod >= 0 ? &c->proc->mods[s->mod] : NULL;
+		const struct gopclntab *t = gm ? unwind_dwarf_go_table(gm) : NULL;
+		struct gopclntab_frame gf;
+		enum unwind_go_step step;
+		bool conflict = false;
+		Dwfl_Module *mod;
+		uint64_t ra;
+
+		if (!t || !unwind_dwarf_go_frame(u, c->proc, t, gm->bias, f.pc, &gf))
+			break;
+		step = unwind_go_step(&gf, c->stack, c->stack_lo, c->stack_hi, &f, &ra);
+		if (step == UNWIND_GO_TOP)
+			return UNWIND_DWARF_END;
+		/* A return address outside every mapping: the table does not fit this code. */
+		if (step != UNWIND_GO_CALLER || !(m = unwind_dwarf_find(c, f.pc)))
+			break;
+		unwind_dwarf_push(c, ra, f.pc);
+		*added = true;
+		c->last_sp = f.sp;
+		c->last_sp_ok = true;
+		c->last_fp = f.fp;
+		c->last_fp_ok = f.fp_ok;
+		mod = unwind_dwarf_module(u, c->proc, m, &conflict);
+		if (mod && unwind_dwarf_has_cfi(u, c->proc, mod, f.pc)) {
+			c->pc = f.pc;
+			c->sp = f.sp;
+			c->fp = f.fp;
+			return UNWIND_DWARF_RESUME;
+		}
+	}
+	return UNWIND_DWARF_NO_CFI;
+}
+
 /* --- a sample --- */
 
 /* Only the kernel's chain: exact PC first, then return addresses - 1. */
@@ -1040,7 +1148,7 @@ unwind_dwarf_sample(struct unwind_dwarf *u, pid_t pid, const uint64_t *regs, uin
 {
 	struct unwind_dwarf_cur *c = &u->cur;
 	enum unwind_dwarf_stop stop = UNWIND_DWARF_ERROR;
-	bool restarted = false, fp_added = false;
+	bool restarted = false, fp_added = false, go_added = false;
 	uint64_t valid;
 	int seg;
 
@@ -1093,7 +1201,7 @@ again:
 			/* Addresses reused by another file: start this process's Dwfl afresh. */
 			unwind_dwarf_proc_close(c->proc);
 			restarted = true;
-			fp_added = false;
+			fp_added = go_added = false;
 			goto again;
 		}
 		if (stop == UNWIND_DWARF_RESUME) {
@@ -1106,6 +1214,16 @@ again:
 		if (out->n > c->base && unwind_dwarf_is_entry(u, c->proc, c->last_pc)) {
 			stop = UNWIND_DWARF_END;
 			break;
+		}
+		if (stop == UNWIND_DWARF_NO_CFI) {
+			stop = unwind_dwarf_go_walk(c, &go_added);
+			if (stop == UNWIND_DWARF_RESUME) {
+				c->partial = true;
+				c->skip_first = true;
+				continue;
+			}
+			if (stop == UNWIND_DWARF_END)
+				break;
 		}
 		if (unwind_dwarf_fp_walk(c, &fp_added)) {
 			c->partial = true;
@@ -1138,6 +1256,8 @@ again:
 	}
 	if (fp_added)
 		stats->fp_fallback++;
+	if (go_added)
+		stats->go_pcsp++;
 	return (int)(out->n - c->base);
 }
 

@@ -5,7 +5,7 @@
  * DWARF cannot go on (no CFI for a PC, JIT code in anonymous memory, the end of the stack
  * copy) the frame-pointer chain takes over, first in the stack copy and then from the kernel's
  * own frame-pointer callchain, and DWARF resumes where a frame-pointer step lands in code that
- * has CFI. Like unwind.h it never symbolizes: it produces program counters.
+ * has CFI. Go code without CFI is stepped through with its line table first (unwind_go.h). Like unwind.h it never symbolizes: it produces program counters.
  */
 #ifndef PROF_UNWIND_DWARF_H
 #define PROF_UNWIND_DWARF_H
@@ -18,7 +18,7 @@
 
 /*
  * Per-run counts. complete, no_cfi, stack_end, errors and truncated split the samples by how
- * the DWARF unwinder ended (its last run, after any resumption); fp_fallback is counted on top.
+ * the DWARF unwinder ended (its last run, after any resumption); fp_fallback and go_pcsp are counted on top.
  */
 struct unwind_dwarf_stats {
 	uint64_t samples;
@@ -31,6 +31,7 @@ struct unwind_dwarf_stats {
 	uint64_t no_cfi;      /* stopped at a PC without CFI (or in anonymous/JIT memory) */
 	uint64_t stack_end;   /* stopped: the next frame lies beyond the copied stack */
 	uint64_t fp_fallback; /* the frame-pointer chain (copy or kernel's) added frames */
+	uint64_t go_pcsp;     /* Go line tables' pcsp values added frames (unwind_go.h) */
 	uint64_t errors;      /* no usable registers, bad PC, CFI that could not be evaluated */
 	uint64_t truncated;   /* DWARF filled UNWIND_MAX_FRAMES */
 };

@@ -6,7 +6,8 @@
  * inside them, around the end of the table and at addresses taken from the input's last bytes.
  * Whatever the bytes, gopclntab.h's promises hold: open gives 0, -ENOEXEC or -EINVAL; a lookup
  * gives 1, 0 or -EINVAL, and on 1 a name and file that are strings inside the input, an entry
- * at or below the pc.
+ * at or below the pc; gopclntab_frame there gives 1 (with the same entry and only known flags),
+ * 0 or -EINVAL.
  */
 #include "config.h"
 
@@ -39,6 +40,7 @@ fuzz_gopclntab_string(const uint8_t *data, size_t size, const char *s)
 static void
 fuzz_gopclntab_lookup(const struct gopclntab *t, const uint8_t *data, size_t size, uint64_t pc)
 {
+	struct gopclntab_frame gf;
 	struct gopclntab_line gl;
 	int n = gopclntab_lookup(t, pc, &gl);
 
@@ -50,6 +52,13 @@ fuzz_gopclntab_lookup(const struct gopclntab *t, const uint8_t *data, size_t siz
 	if (gl.file)
 		fuzz_gopclntab_string(data, size, gl.file);
 	FUZZ_CHECK(gl.entry <= pc);
+
+	n = gopclntab_frame(t, pc, &gf);
+	FUZZ_CHECK(n == 1 || n == 0 || n == -EINVAL);
+	if (n == 1) {
+		FUZZ_CHECK(gf.entry == gl.entry);
+		FUZZ_CHECK((gf.flags & ~(uint32_t)(GOPCLNTAB_TOPFRAME | GOPCLNTAB_SPWRITE)) == 0);
+	}
 }
 
 static void

@@ -3,7 +3,8 @@
  * (Go 1.2, 1.16, 1.18 and 1.20 magics, little- and big-endian, 8- and 4-byte pointers): names,
  * files and lines at chosen pcs, then the same tables cut short at every length and with every
  * byte changed, which must give errors (or other answers), never a read outside the table (the
- * tables live in exactly-sized heap blocks, so ASan would see one).
+ * tables live in exactly-sized heap blocks, so ASan would see one). Then unwind_go_step (the x86-64
+ * step from pcsp values) on one of those tables and a hand-made stack copy.
  *
  * With arguments it is the oracle half of sym_go.test instead:
  *   gopclntab_test addr2line ELF < ADDRESSES
@@ -24,6 +25,7 @@
 #include "maps.h"
 #include "symbolize.h"
 #include "tap.h"
+#include "unwind_go.h"
 
 /* --- building tables --- */
 
@@ -121,13 +123,22 @@ static const size_t fn_nfiles[NFUNC] = {1, 2, 0};
 static const struct run fn_lines[NFUNC][3] = {
 	{{10, 0x10}, {12, 0x30}, {11, 0x40}}, {{300, 0x40}, {5, 0xf0}}, {{7, 0x20}}};
 static const size_t fn_nlines[NFUNC] = {3, 2, 1};
+/*
+ * pcsp: main.alpha pushes 0x18 bytes after 4 bytes of prologue and pops them 4 bytes before its
+ * end; main.beta 8, then 0x1008 (a multi-byte varint), its table ending 0x10 bytes before the
+ * function as its line table does. Flags (1.16+ layouts): beta SPWRITE, gamma TOPFRAME.
+ */
+static const struct run fn_sp[NFUNC][3] = {
+	{{0, 0x4}, {0x18, 0x3c}, {0, 0x40}}, {{0, 0x4}, {8, 0x8}, {0x1008, 0xf0}}, {{0, 0x20}}};
+static const size_t fn_nsp[NFUNC] = {3, 3, 1};
+static const uint8_t fn_flag[NFUNC] = {0, GOPCLNTAB_SPWRITE, GOPCLNTAB_TOPFRAME};
 
 struct layout {
 	const char *name;
 	uint32_t magic;
 	bool be;
 	unsigned int ptrsize, quantum;
-	int version; /* 12, 116 or 118 (118 for 1.20 too) */
+	int version; /* 12, 116 or 118 (118 for 1.20 too: its magic tells the _func's startLine) */
 };
 
 /* Builds the table for layout `l` into an exactly-sized heap block (*len bytes). */
@@ -197,7 +208,11 @@ table_build(const struct layout *l, size_t *len)
 		buf_put(&b, l->version >= 118 ? fn_entry[i] : TEXT + fn_entry[i], fsz);
 		for (k = 0; k < 8; k++)
 			buf_put(&b, 0, 4);
-		buf_put(&b, 0, 4); /* funcID, flag, pad, nfuncdata */
+		if (l->magic == 0xfffffff1)
+			buf_put(&b, 0, 4); /* startLine */
+		buf_put(&b, 0, 1);	   /* funcID */
+		buf_put(&b, l->version >= 116 ? fn_flag[i] : 0, 1);
+		buf_put(&b, 0, 2); /* pad, nfuncdata */
 		buf_set(&b, functab + (2 * i + 1) * fsz,
 			funcs[i] - (l->version >= 116 ? functab : 0), fsz);
 	}
@@ -236,6 +251,7 @@ table_build(const struct layout *l, size_t *len)
 		}
 		buf_set(&b, f + 5 * 4, buf_pcvalue(&b, pct, fn_lines[i], fn_nlines[i], l->quantum),
 			4);
+		buf_set(&b, f + 3 * 4, buf_pcvalue(&b, pct, fn_sp[i], fn_nsp[i], l->quantum), 4);
 		buf_set(&b, f + 7 * 4, fn_nfiles[i] ? 0 : UINT32_MAX, 4); /* cuOffset */
 	}
 	if (l->version >= 116) {
@@ -281,6 +297,42 @@ static const struct want wants[] = {
 	{0x160, -1, NULL, 0},
 };
 
+struct want_sp {
+	uint32_t off; /* from TEXT */
+	int n;	      /* gopclntab_frame's answer */
+	int func;
+	int32_t sp;
+};
+
+static const struct want_sp wants_sp[] = {
+	{0x00, 1, 0, 0},      {0x03, 1, 0, 0},	     {0x04, 1, 0, 0x18},     {0x3b, 1, 0, 0x18},
+	{0x3c, 1, 0, 0},      {0x3f, 1, 0, 0},	     {0x40, 1, 1, 0},	     {0x44, 1, 1, 8},
+	{0x48, 1, 1, 0x1008}, {0x12f, 1, 1, 0x1008}, {0x130, -EINVAL, 1, 0}, {0x140, 1, 2, 0},
+	{0x15f, 1, 2, 0},     {0x160, 0, -1, 0},
+};
+
+static void
+test_frames(const struct gopclntab *t, const struct layout *l)
+{
+	struct gopclntab_frame gf;
+	size_t i;
+
+	for (i = 0; i < sizeof(wants_sp) / sizeof(wants_sp[0]); i++) {
+		const struct want_sp *w = &wants_sp[i];
+		int n = gopclntab_frame(t, TEXT + w->off, &gf);
+		uint32_t flags = w->func >= 0 && l->version >= 116 ? fn_flag[w->func] : 0;
+		bool good = n == w->n;
+
+		if (good && n == 1)
+			good = gf.entry == TEXT + fn_entry[w->func] && gf.sp == w->sp &&
+			       gf.flags == flags;
+		if (!tap_ok(good, "%s: frame at +0x%x: %d, sp %d, flags %u", l->name, w->off, w->n,
+			    (int)w->sp, flags))
+			tap_diag("got %d: entry 0x%llx sp %d flags %u", n,
+				 (unsigned long long)gf.entry, (int)gf.sp, gf.flags);
+	}
+}
+
 static void
 test_layout(const struct layout *l)
 {
@@ -321,6 +373,7 @@ test_layout(const struct layout *l)
 			tap_diag("got %d: %s %s:%u", n, n == 1 ? gl.func : "-",
 				 n == 1 && gl.file ? gl.file : "-", n == 1 ? gl.line : 0);
 	}
+	test_frames(&t, l);
 	free(tab);
 }
 
@@ -355,8 +408,16 @@ probe(const uint8_t *tab, size_t len)
 	if (err)
 		return err == -EINVAL || err == -ENOEXEC;
 	for (off = 0; off < 0x170; off += 3) {
+		struct gopclntab_frame gf;
 		int n = gopclntab_lookup(&t, TEXT - 4 + off, &gl);
+
 		if (!sane(&t, tab, len, n, &gl))
+			return false;
+		n = gopclntab_frame(&t, TEXT - 4 + off, &gf);
+		if (n != 1 && n != 0 && n != -EINVAL)
+			return false;
+		if (n == 1 && (gf.entry > TEXT - 4 + off ||
+			       (gf.flags & ~(uint32_t)(GOPCLNTAB_TOPFRAME | GOPCLNTAB_SPWRITE))))
 			return false;
 	}
 	return true;
@@ -442,6 +503,163 @@ test_errors(void)
 	free(tab);
 }
 
+/* Old tables have no flag byte: the names of functions that switch stacks stand in. */
+static void
+test_frame_names(void)
+{
+	struct gopclntab t;
+	struct gopclntab_frame gf;
+	size_t len, i;
+	uint8_t *tab;
+	uint8_t *name;
+	uint32_t off;
+	uint64_t functab;
+
+	for (i = 0; i < sizeof(layouts) / sizeof(layouts[0]); i++) {
+		const struct layout *l = &layouts[i];
+
+		if (l->be || l->ptrsize != 8)
+			continue;
+		tab = table_build(l, &len);
+		name = memmem(tab, len, "runtime.gamma", 14);
+		memcpy(name, "runtime.gogo", 13); /* asm, switches to a goroutine's stack */
+		tap_ok(gopclntab_open(&t, tab, len, TEXT) == 0 &&
+			       gopclntab_frame(&t, TEXT + 0x140, &gf) == 1 &&
+			       gf.flags == (l->version >= 118 ? GOPCLNTAB_TOPFRAME
+					    : l->version == 116
+						    ? GOPCLNTAB_TOPFRAME | GOPCLNTAB_SPWRITE
+						    : GOPCLNTAB_SPWRITE),
+		       "%s: runtime.gogo is SPWRITE by name up to 1.16, by its flags after",
+		       l->name);
+		free(tab);
+	}
+
+	/* A function without a pcsp table (offset 0) has no answer. */
+	tab = table_build(&layouts[0], &len);
+	memcpy(&functab, tab + 8 + 7 * 8, 8); /* 1.18 LE 64: header word 7 */
+	memcpy(&off, tab + functab + 4, 4);   /* function 0's _func offset */
+	memset(tab + functab + off + 4 + 3 * 4, 0, 4);
+	tap_ok(gopclntab_open(&t, tab, len, TEXT) == 0 &&
+		       gopclntab_frame(&t, TEXT + 0x10, &gf) == -EINVAL &&
+		       gopclntab_frame(&t, TEXT + 0x44, &gf) == 1 && gf.sp == 8,
+	       "no pcsp table: -EINVAL (and the next function still answers)");
+	free(tab);
+}
+
+/* --- unwind_go_step on these tables --- */
+
+#define STEP_BIAS  0x10000u  /* the code is mapped this far above its link-time addresses */
+#define STEP_LO	   0x7ff000u /* where the stack copy starts */
+#define STEP_WORDS 16
+
+static uint64_t step_stack[STEP_WORDS];
+
+/* Word `i` of the copy holds `v`; the address of word i. */
+static uint64_t
+step_word(unsigned int i, uint64_t v)
+{
+	step_stack[i] = v;
+	return STEP_LO + 8 * (uint64_t)i;
+}
+
+/* A frame at link-time offset `off` from TEXT (run-time address: + STEP_BIAS). */
+static struct unwind_go_frame
+step_frame(uint32_t off, bool exact, uint64_t sp, uint64_t fp, bool fp_ok)
+{
+	struct unwind_go_frame f = {TEXT + STEP_BIAS + off, sp, fp, exact, fp_ok};
+
+	return f;
+}
+
+static enum unwind_go_step
+step(const struct gopclntab *t, struct unwind_go_frame *f, uint64_t *ra)
+{
+	struct gopclntab_frame gf;
+
+	if (unwind_go_lookup(t, STEP_BIAS, f->pc, &gf) != 1)
+		return UNWIND_GO_STOP;
+	return unwind_go_step(&gf, (const uint8_t *)step_stack, STEP_LO,
+			      STEP_LO + sizeof(step_stack), f, ra);
+}
+
+static void
+test_step(void)
+{
+	const uint64_t ra_gamma = TEXT + STEP_BIAS + 0x151, ra_beta = TEXT + STEP_BIAS + 0x45;
+	struct gopclntab t;
+	struct unwind_go_frame f;
+	size_t len;
+	uint8_t *tab = table_build(&layouts[0], &len);
+	uint64_t ra = 0, fp;
+
+	if (!tap_ok(gopclntab_open(&t, tab, len, TEXT) == 0, "step: the table opens")) {
+		free(tab);
+		return;
+	}
+	memset(step_stack, 0, sizeof(step_stack));
+
+	/* main.alpha past its prologue (sp 0x18), rbp at its saved rbp, below the return address.
+	 */
+	fp = step_word(2, 0x1234);
+	step_word(3, ra_gamma);
+	f = step_frame(0x10, true, STEP_LO, fp, true);
+	tap_ok(step(&t, &f, &ra) == UNWIND_GO_CALLER && ra == ra_gamma && f.pc == ra_gamma - 1 &&
+		       f.sp == STEP_LO + 0x20 && f.fp_ok && f.fp == 0x1234 && !f.exact,
+	       "step: alpha's body: return address at SP + 0x18, the saved rbp below it");
+	tap_ok(step(&t, &f, &ra) == UNWIND_GO_TOP, "step: runtime.gamma is a TOPFRAME");
+
+	/* In the prologue (sp 0x18 already, rbp not saved yet): rbp is the caller's. */
+	f = step_frame(0x4, true, STEP_LO, 0x5555, true);
+	tap_ok(step(&t, &f, &ra) == UNWIND_GO_CALLER && ra == ra_gamma && f.fp_ok && f.fp == 0x5555,
+	       "step: alpha's prologue: rbp kept");
+	/* A caller whose rbp does not point at its save slot: lost. */
+	f = step_frame(0x10, false, STEP_LO, 0x5555, true);
+	tap_ok(step(&t, &f, &ra) == UNWIND_GO_CALLER && ra == ra_gamma && !f.fp_ok,
+	       "step: a caller's rbp elsewhere: unknown");
+
+	/* A frameless point (sp 0): the return address at SP; into beta, which writes SP. */
+	step_word(0, ra_beta);
+	f = step_frame(0x3c, true, STEP_LO, 0x5555, true);
+	tap_ok(step(&t, &f, &ra) == UNWIND_GO_CALLER && ra == ra_beta && f.pc == ra_beta - 1 &&
+		       f.sp == STEP_LO + 8 && f.fp == 0x5555 && f.fp_ok,
+	       "step: alpha's epilogue (sp 0): return address at SP, rbp kept");
+	tap_ok(step(&t, &f, &ra) == UNWIND_GO_STOP, "step: no step out of main.beta (SPWRITE)");
+
+	/* What cannot be stepped. */
+	step_word(0, 0);
+	f = step_frame(0x0, true, STEP_LO, 0, false);
+	tap_ok(step(&t, &f, &ra) == UNWIND_GO_TOP, "step: a return address 0 ends the stack");
+	f = step_frame(0x10, true, STEP_LO + sizeof(step_stack) - 0x18 + 4, 0, false);
+	tap_ok(step(&t, &f, &ra) == UNWIND_GO_STOP, "step: return address past the copy");
+	f = step_frame(0x10, true, UINT64_MAX - 4, 0, false);
+	tap_ok(step(&t, &f, &ra) == UNWIND_GO_STOP, "step: SP + pcsp wraps");
+	step_word(0, ra_beta);
+	f = step_frame(0x10, true, STEP_LO - 0x18, 0, false);
+	tap_ok(step(&t, &f, &ra) == UNWIND_GO_CALLER && ra == ra_beta,
+	       "step: SP below the copy, return address inside it");
+	f = step_frame(0x10, true, STEP_LO - 0x20, 0, false);
+	tap_ok(step(&t, &f, &ra) == UNWIND_GO_STOP, "step: return address below the copy");
+	{
+		struct gopclntab_frame gf;
+
+		tap_ok(unwind_go_lookup(&t, STEP_BIAS, TEXT + STEP_BIAS + 0x44, &gf) == 1 &&
+			       gf.sp == 8 && gf.flags == GOPCLNTAB_SPWRITE,
+		       "lookup: the table's addresses are PCs - bias");
+		tap_ok(unwind_go_lookup(&t, STEP_BIAS, TEXT + STEP_BIAS + 0x160, &gf) == 0,
+		       "lookup: no function");
+		tap_ok(unwind_go_lookup(&t, STEP_BIAS, STEP_BIAS - 1, &gf) == -EINVAL,
+		       "lookup: PC below the bias");
+		free(tab);
+
+		tab = table_build(&layouts[2], &len); /* 4-byte pointers: not x86-64 code */
+		tap_ok(gopclntab_open(&t, tab, len, TEXT) == 0 &&
+			       unwind_go_lookup(&t, STEP_BIAS, TEXT + STEP_BIAS + 0x10, &gf) ==
+				       -EINVAL,
+		       "lookup: not with a 32-bit table");
+		free(tab);
+	}
+}
+
 /* --- the oracle: addr2line through symbolize_addr --- */
 
 /* The ELF's first PT_LOAD, as the mapping a process would have of it. */
@@ -518,6 +736,8 @@ main(int argc, char **argv)
 	for (i = 0; i < sizeof(layouts) / sizeof(layouts[0]); i++)
 		test_layout(&layouts[i]);
 	test_errors();
+	test_frame_names();
+	test_step();
 	for (i = 0; i < sizeof(layouts) / sizeof(layouts[0]); i++)
 		test_bad(&layouts[i]);
 	printf("1..%d\n", tap_count);
