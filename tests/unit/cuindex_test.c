@@ -19,10 +19,10 @@
 #include "cuindex.h"
 #include "tap.h"
 
-__attribute__((noinline, noclone)) int cuindex_test_marker(int x);
+__attribute__((noinline)) int cuindex_test_marker(int x);
 
 enum { MARKER_LINE = __LINE__ + 2 }; /* the line of the name below; its body is 2 lines on */
-__attribute__((noinline, noclone)) int
+__attribute__((noinline)) int
 cuindex_test_marker(int x)
 {
 	return x * 7 + 3;
