@@ -9,7 +9,9 @@
  * With arguments it is the oracle half of sym_go.test instead:
  *   gopclntab_test addr2line ELF < ADDRESSES
  * symbolizes each hex address (an ELF virtual address) with symbolize_addr and prints what
- * `go tool addr2line` prints: the function name, then FILE:LINE ("?" and "?:0" when unknown).
+ * `go tool addr2line` prints: the function name, then FILE:LINE ("?" and "?:0" when unknown),
+ * the innermost line where code was inlined. `addr2line-dwarf` prints only what came from
+ * DWARF ("?" for the rest).
  */
 #include "config.h"
 
@@ -698,7 +700,7 @@ elf_mapping(const char *path, struct maps_mapping *m)
 }
 
 static int
-addr2line(const char *path)
+addr2line(const char *path, bool dwarf_only)
 {
 	struct symbolize *s = symbolize_create(NULL);
 	struct symbolize_result *r = malloc(sizeof(*r));
@@ -714,9 +716,10 @@ addr2line(const char *path)
 	while (fgets(line, sizeof(line), stdin)) {
 		uint64_t a = strtoull(line, NULL, 16);
 
-		if (symbolize_addr(s, &m, a, r) > 0) {
-			const struct symbolize_frame *f = &r->frames[r->n - 1];
-			printf("%s\n%s:%u\n", f->name, f->file ? f->file : "?", f->line);
+		if (symbolize_addr(s, &m, a, r) > 0 && (!dwarf_only || r->from_dwarf)) {
+			/* The function, and the innermost line: inlined code is at its own line. */
+			const struct symbolize_frame *f = &r->frames[r->n - 1], *in = &r->frames[0];
+			printf("%s\n%s:%u\n", f->name, in->file ? in->file : "?", in->line);
 		} else {
 			printf("?\n?:0\n");
 		}
@@ -732,7 +735,9 @@ main(int argc, char **argv)
 	size_t i;
 
 	if (argc == 3 && strcmp(argv[1], "addr2line") == 0)
-		return addr2line(argv[2]);
+		return addr2line(argv[2], false);
+	if (argc == 3 && strcmp(argv[1], "addr2line-dwarf") == 0)
+		return addr2line(argv[2], true);
 	for (i = 0; i < sizeof(layouts) / sizeof(layouts[0]); i++)
 		test_layout(&layouts[i]);
 	test_errors();
