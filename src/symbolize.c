@@ -33,6 +33,7 @@
 #include "gopclntab.h"
 #include "jitmap.h"
 #include "plt.h"
+#include "symtab.h"
 #include "table.h"
 #include "vdso.h"
 #include "xalloc.h"
@@ -63,6 +64,8 @@ struct symbolize_file {
 	uint8_t build_id_size;
 	struct plt plt; /* its PLT entries, loaded on the first lookup in the file */
 	bool plt_loaded;
+	struct symtab symtab; /* its symbols by address, loaded on the first lookup */
+	int symtab_state;     /* 0 not loaded, 1 loaded, -errno: ask libdwfl */
 };
 
 struct symbolize_ksym {
@@ -411,6 +414,7 @@ symbolize_free(struct symbolize *s)
 		free(s->files[i].segs);
 		plt_free(&s->files[i].plt);
 		cuindex_free(&s->files[i].cus);
+		symtab_free(&s->files[i].symtab);
 		free(s->files[i].path);
 	}
 	free(s->files);
@@ -1309,6 +1313,24 @@ symbolize_abs_path(struct symbolize *s, const char *comp_dir, const char *file)
 	return symbolize_intern(s, xasprintf("%s/%s", comp_dir, file));
 }
 
+/*
+ * The ELF symbol at module address `maddr`: dwfl_module_addrinfo's answer, from the file's sorted
+ * table (dwfl_module_addrinfo reads every symbol per call).
+ */
+static const char *
+symbolize_symbol(struct symbolize_file *f, Dwarf_Addr maddr)
+{
+	uint64_t value;
+	GElf_Sym sym;
+	GElf_Off off;
+
+	if (!f->symtab_state)
+		f->symtab_state = symtab_load(&f->symtab, f->mod) < 0 ? -ENOTSUP : 1;
+	if (f->symtab_state < 0)
+		return dwfl_module_addrinfo(f->mod, maddr, &off, &sym, NULL, NULL, NULL);
+	return symtab_lookup(&f->symtab, maddr, &value);
+}
+
 int
 symbolize_addr(struct symbolize *s, const struct maps_mapping *m, uint64_t addr,
 	       struct symbolize_result *out)
@@ -1319,8 +1341,6 @@ symbolize_addr(struct symbolize *s, const struct maps_mapping *m, uint64_t addr,
 	uint32_t lline = 0;
 	Dwarf_Addr maddr, bias = 0;
 	Dwarf_Die *cu;
-	GElf_Sym sym;
-	GElf_Off off;
 	int n, i;
 
 	memset(out, 0, sizeof(*out));
@@ -1352,7 +1372,7 @@ symbolize_addr(struct symbolize *s, const struct maps_mapping *m, uint64_t addr,
 	if (n > 0)
 		goto done;
 
-	symname = dwfl_module_addrinfo(f->mod, maddr, &off, &sym, NULL, NULL, NULL);
+	symname = symbolize_symbol(f, maddr);
 	/* What dwfl_module_getsrc does, on the CU that symbolize_cu may have found without it. */
 	cu = symbolize_cu(f, maddr, &bias);
 	if (cu)
