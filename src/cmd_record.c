@@ -464,13 +464,17 @@ record_summary(const struct cli_record *opt, const struct session *s, const stru
 	if (s->dwarf && s->dwarf_stats.samples) {
 		const struct unwind_dwarf_stats *d = &s->dwarf_stats;
 
+		char go[64] = "";
+
+		if (d->go_pcsp)
+			snprintf(go, sizeof(go), "; Go code stepped with its pcsp tables %llu",
+				 (unsigned long long)d->go_pcsp);
 		log_info("unwinding (dwarf): %.1f%% of stacks complete; stopped early: no CFI "
 			 "%llu, stack copy too short %llu, errors %llu; finished with frame pointers "
-			 "%llu; Go code stepped with its pcsp tables %llu",
+			 "%llu%s",
 			 100.0 * (double)d->complete / (double)d->samples,
 			 (unsigned long long)d->no_cfi, (unsigned long long)d->stack_end,
-			 (unsigned long long)d->errors, (unsigned long long)d->fp_fallback,
-			 (unsigned long long)d->go_pcsp);
+			 (unsigned long long)d->errors, (unsigned long long)d->fp_fallback, go);
 	}
 	if (st->throttled)
 		log_warn("the kernel throttled sampling %llu times (kernel.perf_event_max_sample_rate)"

@@ -1355,15 +1355,19 @@ session_finish(struct session *s, struct symbolize *sym, const char *what, int64
 	if (s->dwarf && s->dwarf_stats.samples) {
 		const struct unwind_dwarf_stats *d = &s->dwarf_stats;
 
+		char go[64] = "";
+
+		/* Said only where there was Go code without CFI, so other profiles stay as they were. */
+		if (d->go_pcsp)
+			snprintf(go, sizeof(go), "; Go code stepped with its pcsp tables %llu",
+				 (unsigned long long)d->go_pcsp);
 		c = xasprintf("unwinding: dwarf (%u bytes of stack per sample): %llu samples, %.1f%% "
 			      "reached the thread's entry; stopped early: no CFI %llu, end of the "
-			      "stack copy %llu, errors %llu; finished with frame pointers %llu; Go "
-			      "code stepped with its pcsp tables %llu",
+			      "stack copy %llu, errors %llu; finished with frame pointers %llu%s",
 			      s->cfg.stack_size, (unsigned long long)d->samples,
 			      100.0 * (double)d->complete / (double)d->samples,
 			      (unsigned long long)d->no_cfi, (unsigned long long)d->stack_end,
-			      (unsigned long long)d->errors, (unsigned long long)d->fp_fallback,
-			      (unsigned long long)d->go_pcsp);
+			      (unsigned long long)d->errors, (unsigned long long)d->fp_fallback, go);
 	} else {
 		c = xasprintf("unwinding: %s", s->cfg.callchain ? "frame pointers" : "none");
 	}
