@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "cmd.h"
@@ -82,15 +81,12 @@ static int
 list_open(const struct pmu_event *e, bool kernel, bool sample, bool exclude)
 {
 	struct perf_event_attr attr;
-	long fd;
 
 	memset(&attr, 0, sizeof(attr));
-	attr.size = sizeof(attr);
 	attr.type = e->type;
 	attr.config = e->config;
 	attr.config1 = e->config1;
 	attr.config2 = e->config2;
-	attr.disabled = 1;
 	attr.precise_ip = (unsigned)e->precise;
 	if (e->modifiers) {
 		attr.exclude_user = e->exclude_user;
@@ -104,11 +100,7 @@ list_open(const struct pmu_event *e, bool kernel, bool sample, bool exclude)
 		attr.sample_period = 10000000;
 		attr.sample_type = PERF_SAMPLE_IP | PERF_SAMPLE_TID;
 	}
-	fd = syscall(SYS_perf_event_open, &attr, 0, -1, -1, PERF_FLAG_FD_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	close((int)fd);
-	return 0;
+	return privilege_try_attr(&attr);
 }
 
 /*

@@ -110,25 +110,32 @@ privilege_explain_perf(const struct privilege *p, const char *event, int err)
 
 /* --- prof check */
 
+int
+privilege_try_attr(struct perf_event_attr *attr)
+{
+	long fd;
+
+	attr->size = sizeof(*attr);
+	attr->disabled = 1;
+	fd = syscall(SYS_perf_event_open, attr, 0, -1, -1, PERF_FLAG_FD_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	close((int)fd);
+	return 0;
+}
+
 /* Opens (and closes) a disabled counter on the calling thread: 0 or -errno. */
 static int
 privilege_try_open(uint32_t type, uint64_t config, bool kernel)
 {
 	struct perf_event_attr attr;
-	long fd;
 
 	memset(&attr, 0, sizeof(attr));
-	attr.size = sizeof(attr);
 	attr.type = type;
 	attr.config = config;
-	attr.disabled = 1;
 	attr.exclude_kernel = !kernel;
 	attr.exclude_hv = !kernel;
-	fd = syscall(SYS_perf_event_open, &attr, 0, -1, -1, PERF_FLAG_FD_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	close((int)fd);
-	return 0;
+	return privilege_try_attr(&attr);
 }
 
 /* 1 when /proc/kallsyms shows this opener real addresses, 0 when all are zero, or -errno. */

@@ -24,6 +24,14 @@ void privilege_read(struct privilege *p);
 /* The integer in a /proc/sys file, or `fallback` when it cannot be read. */
 int privilege_sysctl(const char *path, int fallback);
 
+struct perf_event_attr;
+
+/*
+ * Opens `attr` (size and disabled set here) on the calling thread and closes it again: 0 when
+ * the kernel accepts it, or -errno. The probe behind prof check and prof list.
+ */
+int privilege_try_attr(struct perf_event_attr *attr);
+
 /* May we sample kernel mode (and kernel callchains)? */
 bool privilege_kernel_allowed(const struct privilege *p);
 
